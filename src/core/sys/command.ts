@@ -1,10 +1,12 @@
-// The one place Boxify runs host programs (ip, iptables, nsenter, unshare, tar...). A failure
-// becomes an error that carries the command line and its stderr, so nothing is thrown away.
-import { execa } from 'execa';
+// The one place Boxify runs host programs (ip, iptables, nsenter, tar...). A failure becomes
+// an error that carries the command line and its stderr, so nothing is thrown away.
+// node:child_process is used directly: it starts a process about 5 ms faster than execa,
+// and container start runs several of these.
+import { spawn } from 'node:child_process';
 import { BoxifyError } from '../errors.js';
 
 export interface RunOptions {
-  input?: string;
+  input?: string | Buffer;
   /** Exit codes that are not failures (e.g. `iptables -C` answers 1 for "no such rule"). */
   okCodes?: number[];
   timeoutMs?: number;
@@ -21,41 +23,59 @@ export interface RunResult {
 const PACKAGE_OF: Record<string, string> = {
   ip: 'iproute2',
   iptables: 'iptables',
+  'iptables-save': 'iptables',
+  'iptables-restore': 'iptables',
   nsenter: 'util-linux',
   unshare: 'util-linux',
   tar: 'tar',
+  xz: 'xz-utils',
   busybox: 'busybox-static',
 };
 
-export async function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const ok = opts.okCodes ?? [0];
-  try {
-    const r = await execa(cmd, args, {
-      input: opts.input,
-      reject: false,
+  const line = `${cmd} ${args.join(' ')}`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      env: opts.env ? { ...process.env, ...opts.env } : process.env,
       timeout: opts.timeoutMs,
-      env: opts.env,
-      stripFinalNewline: true,
     });
-    if (r.failed && r.exitCode === undefined) throw r;
-    const exitCode = r.exitCode ?? -1;
-    if (!ok.includes(exitCode)) {
-      throw new BoxifyError(
-        'internal',
-        `${cmd} ${args.join(' ')} failed (exit ${exitCode}): ${String(r.stderr || r.stdout).trim()}`,
-      );
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    if (opts.input !== undefined) {
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(opts.input);
     }
-    return { exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
-  } catch (err) {
-    if (err instanceof BoxifyError) throw err;
-    const e = err as { code?: string; message?: string };
-    if (e.code === 'ENOENT' || /ENOENT/.test(String(e.message))) {
-      const pkg = PACKAGE_OF[cmd];
-      throw new BoxifyError(
-        'unavailable',
-        `${cmd} is not installed${pkg ? `: install the Debian package ${pkg} (apt-get install ${pkg})` : ''}`,
-      );
-    }
-    throw new BoxifyError('internal', `${cmd} ${args.join(' ')}: ${e.message ?? String(err)}`, { cause: err });
-  }
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') {
+        const pkg = PACKAGE_OF[cmd];
+        reject(
+          new BoxifyError(
+            'unavailable',
+            `${cmd} is not installed${pkg ? `: install the Debian package ${pkg} (apt-get install ${pkg})` : ''}`,
+          ),
+        );
+      } else {
+        reject(new BoxifyError('internal', `${line}: ${e.message}`, { cause: e }));
+      }
+    });
+    child.once('close', (code, signal) => {
+      const stdout = Buffer.concat(out).toString('utf8').replace(/\n$/, '');
+      const stderr = Buffer.concat(err).toString('utf8').replace(/\n$/, '');
+      const exitCode = code ?? -1;
+      if (signal || !ok.includes(exitCode)) {
+        reject(
+          new BoxifyError(
+            'internal',
+            `${line} failed (${signal ? `signal ${signal}` : `exit ${exitCode}`}): ${(stderr || stdout).trim()}`,
+          ),
+        );
+        return;
+      }
+      resolve({ exitCode, stdout, stderr });
+    });
+  });
 }
