@@ -27,10 +27,14 @@ import type { BridgeNetwork } from '../network/bridge.js';
 import type { InitMount, InitSpec } from '../sys/init-protocol.js';
 import { launchContainer, readExitFile, processStartTime, isAlive } from '../sys/launcher.js';
 import { enterCommand } from '../sys/enter.js';
-import { makeFifo } from '../sys/fifo.js';
+import { makeFifo, setBlocking } from '../sys/fifo.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { cpuPercent, memoryInUse, readSystemCpu, readVethCounters, toDockerStats, type StatsSample } from '../stats.js';
-import { LogWriter } from './logs.js';
+import { LogWriter, type LogStream } from './logs.js';
+import { ContainerIO, fdSink } from './io.js';
+import { openPty } from '../sys/pty.js';
+import tty from 'node:tty';
+import type { Readable } from 'node:stream';
 import { generateName } from './names.js';
 import { guard, humanStatus, initialState, isRunning, ZERO_TIME, type ContainerRecord } from './record.js';
 import { ContainerStore } from './store.js';
@@ -50,7 +54,8 @@ export interface ManagerDeps {
 interface Live {
   shim?: ChildProcess;
   writer: LogWriter;
-  readers: net.Socket[];
+  /** Output sources being logged: the stdout/stderr FIFOs, or the terminal's master end. */
+  readers: Readable[];
   /** Polls a re-adopted container whose shim is not our child. */
   poll?: NodeJS.Timeout;
   exiting: boolean;
@@ -83,6 +88,7 @@ export class ContainerManager {
   private readonly execs = new Map<string, ExecRecord>();
   private readonly lastCpu = new Map<string, { cpuNs: number; systemNs: number; onlineCpus: number }>();
   private readonly hostMemTotal = os.totalmem();
+  private readonly ios = new Map<string, ContainerIO>();
 
   constructor(private readonly d: ManagerDeps) {
     this.store = new ContainerStore(path.join(d.root, 'containers'));
@@ -223,7 +229,8 @@ export class ContainerManager {
     fs.rmSync(path.join(dir, EXIT_FILE), { force: true });
 
     const live: Live = { writer: new LogWriter(path.join(dir, LOG_FILE)), readers: [], exiting: false };
-    const fifoFds = this.openFifos(dir);
+    const io = this.io(id);
+    const stdio = this.openStdio(rec, dir, io);
     const spec: InitSpec = {
       id,
       rootfs: {
@@ -258,7 +265,7 @@ export class ContainerManager {
         spec,
         specPath: path.join(dir, 'spec.json'),
         exitFile: path.join(dir, EXIT_FILE),
-        stdio: ['ignore', fifoFds.stdout, fifoFds.stderr],
+        stdio: stdio.child,
         onReady: async (pid) => {
           if (rec.network.mode === 'bridge') {
             const a = await this.d.network.attach(id, pid);
@@ -269,23 +276,24 @@ export class ContainerManager {
         },
       });
     } catch (err) {
-      fs.closeSync(fifoFds.stdout);
-      fs.closeSync(fifoFds.stderr);
+      stdio.closeChildEnds();
+      stdio.abort();
       await live.writer.close();
       await this.d.cgroups.remove(id).catch(() => undefined);
       if (rec.network.hostVeth) await this.d.network.removeVeth(rec.network.hostVeth).catch(() => undefined);
       const code = (err as { exitCode?: number }).exitCode ?? 125;
       rec.state = { ...rec.state, status: rec.state.status === 'created' ? 'created' : 'exited', exitCode: code, error: (err as Error).message };
       this.store.save(rec);
+      // `docker run --rm` waits for removal: a container that cannot start goes too.
+      if (rec.hostConfig.AutoRemove) await this.destroy(rec);
       throw err;
     }
-    // The child holds its own copies of the FIFO ends; the daemon keeps only readers.
-    fs.closeSync(fifoFds.stdout);
-    fs.closeSync(fifoFds.stderr);
+    // The child holds its own copies of its ends; the daemon keeps only its own.
+    stdio.closeChildEnds();
     live.shim = launched.shim;
     this.live.set(id, live);
-    this.readFifos(id, live);
-    launched.shim.once('exit', () => void this.onExit(id));
+    stdio.connect(live);
+    void launched.exited.then(() => this.onExit(id));
 
     rec.state = {
       ...initialState(),
@@ -321,20 +329,78 @@ export class ContainerManager {
     writeFileAtomic(path.join(dir, 'resolv.conf'), resolv.trim() + '\n');
   }
 
+  io(id: string): ContainerIO {
+    let io = this.ios.get(id);
+    if (!io) {
+      io = new ContainerIO();
+      this.ios.set(id, io);
+    }
+    return io;
+  }
+
   /**
-   * stdout/stderr are FIFOs in the container directory. The container gets them opened
-   * read-write: a FIFO with a reader never raises SIGPIPE, so the container keeps running
-   * (and blocks once the pipe is full) while the daemon is down, and the restarted daemon
-   * reopens them and carries on logging.
+   * The container's stdin, stdout and stderr. With a TTY: a pseudo-terminal whose master the
+   * daemon keeps. Without: stdout/stderr are FIFOs in the container directory, opened
+   * read-write for the container: a FIFO that has a reader never raises SIGPIPE, so the
+   * container keeps running (and blocks once the pipe is full) while the daemon is down, and
+   * the restarted daemon reopens them and carries on logging. stdin (with OpenStdin) is a
+   * FIFO the daemon writes; closing it gives the container end-of-file.
    */
-  private openFifos(dir: string): { stdout: number; stderr: number } {
+  private openStdio(rec: ContainerRecord, dir: string, io: ContainerIO) {
+    if (rec.config.Tty) {
+      const [rows, cols] = rec.hostConfig.ConsoleSize?.[0] ? rec.hostConfig.ConsoleSize : io.consoleSize;
+      const pty = openPty(rows, cols);
+      io.ptyMaster = pty.master;
+      return {
+        child: [pty.slave, pty.slave, pty.slave] as [number, number, number],
+        closeChildEnds: () => fs.closeSync(pty.slave),
+        abort: () => {
+          io.ptyMaster = undefined;
+          fs.closeSync(pty.master);
+        },
+        connect: (live: Live) => {
+          const master = new tty.ReadStream(pty.master);
+          master.on('error', () => master.destroy());
+          this.follow(rec.id, live, master, 'stdout');
+          if (rec.config.OpenStdin) io.connectStdin(fdSink(pty.master));
+        },
+      };
+    }
     const out = path.join(dir, 'stdout.fifo');
     const err = path.join(dir, 'stderr.fifo');
-    for (const f of [out, err]) {
+    const inp = path.join(dir, 'stdin.fifo');
+    const fifos = rec.config.OpenStdin ? [out, err, inp] : [out, err];
+    for (const f of fifos) {
       fs.rmSync(f, { force: true });
       makeFifo(f, 0o600);
     }
-    return { stdout: fs.openSync(out, 'r+'), stderr: fs.openSync(err, 'r+') };
+    const outFd = fs.openSync(out, 'r+');
+    const errFd = fs.openSync(err, 'r+');
+    let inFd: number | 'ignore' = 'ignore';
+    let inWriteFd: number | undefined;
+    if (rec.config.OpenStdin) {
+      // The reader end opens first (non-blocking, so it does not wait for a writer), then the
+      // writer; the reader is made blocking again before the container gets it.
+      inFd = fs.openSync(inp, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      inWriteFd = fs.openSync(inp, fs.constants.O_WRONLY);
+      setBlocking(inFd);
+    }
+    const childFds = [outFd, errFd, ...(typeof inFd === 'number' ? [inFd] : [])];
+    return {
+      child: [inFd, outFd, errFd] as [number | 'ignore', number, number],
+      closeChildEnds: () => childFds.forEach((fd) => fs.closeSync(fd)),
+      abort: () => {
+        if (inWriteFd !== undefined) fs.closeSync(inWriteFd);
+      },
+      connect: (live: Live) => {
+        this.readFifos(rec.id, live);
+        if (inWriteFd !== undefined) {
+          const w = new net.Socket({ fd: inWriteFd, readable: false, writable: true });
+          w.on('error', () => undefined);
+          io.connectStdin({ write: (b) => void w.write(b), end: () => void w.end() });
+        }
+      },
+    };
   }
 
   private readFifos(id: string, live: Live): void {
@@ -350,9 +416,16 @@ export class ContainerManager {
       }
       const sock = new net.Socket({ fd, readable: true, writable: false });
       sock.on('error', () => undefined);
-      live.readers.push(sock);
-      void live.writer.follow(sock, stream);
+      this.follow(id, live, sock, stream);
     }
+  }
+
+  /** Logs a source and passes its chunks to attached clients. */
+  private follow(id: string, live: Live, source: Readable, stream: LogStream): void {
+    live.readers.push(source);
+    const io = this.io(id);
+    void live.writer.follow(source, stream);
+    source.on('data', (chunk: string | Buffer) => io.output(stream, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk));
   }
 
   // ---------------------------------------------------------------- exit
@@ -394,6 +467,13 @@ export class ContainerManager {
       for (const s of live.readers) s.destroy();
       await live.writer.close();
       this.live.delete(id);
+    }
+    const io = this.ios.get(id);
+    if (io) {
+      // The terminal's master fd was closed with its reader stream above.
+      io.ptyMaster = undefined;
+      io.disconnectStdin();
+      io.ended();
     }
     await this.d.cgroups.remove(id).catch((e) => this.d.log(`cgroup ${id.slice(0, 12)}: ${String(e)}`));
     if (rec.network.hostVeth) await this.d.network.removeVeth(rec.network.hostVeth).catch(() => undefined);
@@ -514,6 +594,7 @@ export class ContainerManager {
     if (rec.network.hostVeth) await this.d.network.removeVeth(rec.network.hostVeth).catch(() => undefined);
     await this.d.network.ipam.release(rec.id);
     this.store.delete(rec.id);
+    this.ios.delete(rec.id);
     for (const [eid, e] of this.execs) if (e.containerId === rec.id) this.execs.delete(eid);
     this.d.events.emit('container', 'destroy', rec.id, { name: rec.name, image: rec.imageRef });
     this.wake(rec.id, ['removed', 'not-running', 'next-exit'], rec.state.exitCode);

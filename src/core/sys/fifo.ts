@@ -2,6 +2,7 @@
 import koffi from 'koffi';
 import os from 'node:os';
 import { sysError } from '../errors.js';
+import { fcntlGet, fcntlSet, F_GETFL, F_SETFL, O_NONBLOCK } from './ffi.js';
 
 let mkfifoFn: ((path: string, mode: number) => number) | undefined;
 
@@ -15,4 +16,10 @@ export function makeFifo(path: string, mode: number): void {
     const name = Object.entries(os.constants.errno).find(([, n]) => n === errno)?.[0] ?? `errno ${errno}`;
     throw sysError('mkfifo', path, name);
   }
+}
+
+/** Clears O_NONBLOCK on an fd, so the process that inherits it gets ordinary blocking reads. */
+export function setBlocking(fd: number): void {
+  const flags = fcntlGet(fd, F_GETFL);
+  fcntlSet(fd, F_SETFL, flags & ~O_NONBLOCK);
 }

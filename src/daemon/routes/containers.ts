@@ -6,7 +6,9 @@ import type { StatsSample } from '../../core/stats.js';
 import type { DaemonContext } from '../context.js';
 import { queryBool, queryInt, reply, type Router } from '../router.js';
 import { commonHeaders } from '../server.js';
-import { frame, MULTIPLEXED, RAW_STREAM } from '../streams.js';
+import { frame, MULTIPLEXED, openClientStream, RAW_STREAM } from '../streams.js';
+import type { LogStream } from '../../core/containers/logs.js';
+import type { RequestContext } from '../router.js';
 import { parseFilters } from './system.js';
 
 export function registerContainerRoutes(router: Router, d: DaemonContext): void {
@@ -69,9 +71,15 @@ export function registerContainerRoutes(router: Router, d: DaemonContext): void 
   });
 
   router.post('/containers/:id/resize', (ctx) => {
-    c.resolve(ctx.params.id!);
+    const rec = c.resolve(ctx.params.id!);
+    const h = queryInt(ctx.query, 'h');
+    const w = queryInt(ctx.query, 'w');
+    if (!h || !w || h < 1 || w < 1) throw errors.invalid('h', 'h and w must be positive integers (rows and columns)');
+    c.io(rec.id).resize(h, w);
     return reply(200);
   });
+
+  router.post('/containers/:id/attach', (ctx) => attach(ctx, d));
 
   router.get('/containers/:id/top', (ctx) => c.top(ctx.params.id!));
 
@@ -181,4 +189,88 @@ function parseTime(v: string | null, field: string): number | undefined {
   const t = Date.parse(v);
   if (Number.isNaN(t)) throw errors.invalid(field, `"${v}" is not a Unix time or an RFC 3339 date`);
   return t / 1000;
+}
+
+/** Docker's default detach sequence: ctrl-p ctrl-q. */
+const DEFAULT_DETACH_KEYS = Buffer.from([0x10, 0x11]);
+
+/** `--detach-keys` syntax: "ctrl-p,ctrl-q", "a,ctrl-x"... */
+export function parseDetachKeys(spec: string | null): Buffer {
+  if (!spec) return DEFAULT_DETACH_KEYS;
+  const bytes = spec.split(',').map((k) => {
+    const m = /^ctrl-([a-z@\[\\\]^_])$/.exec(k.trim());
+    if (m) return m[1]!.charCodeAt(0) & 0x1f;
+    if (k.trim().length === 1) return k.trim().charCodeAt(0);
+    throw errors.invalid('detachKeys', `"${k}" is not a key: use a letter or ctrl-<letter>, comma separated`);
+  });
+  return Buffer.from(bytes);
+}
+
+/**
+ * POST /containers/{id}/attach: the container's output (and, with logs=1, what it printed
+ * before) to the client; the client's bytes to the container's stdin. The detach keys end
+ * the attachment and leave the container running.
+ */
+function attach(ctx: RequestContext, d: DaemonContext): void {
+  const c = d.containers;
+  const rec = c.resolve(ctx.params.id!);
+  const q = ctx.query;
+  const tty = rec.config.Tty;
+  const wantOut = queryBool(q, 'stdout');
+  const wantErr = queryBool(q, 'stderr');
+  const wantIn = queryBool(q, 'stdin');
+  const detachKeys = parseDetachKeys(q.get('detachKeys'));
+  const io = c.io(rec.id);
+  const out = openClientStream(ctx, tty);
+  const send = (stream: LogStream, b: Buffer) => {
+    if (stream === 'stdout' ? !wantOut : !wantErr) return;
+    out.write(tty ? b : frame(stream === 'stdout' ? 1 : 2, b));
+  };
+  if (queryBool(q, 'logs')) {
+    for (const r of readLogRecords(c.logPath(rec.id), { stdout: wantOut, stderr: wantErr }).records) send(r.stream, Buffer.from(r.log));
+  }
+  const status = c.resolve(rec.id).state.status;
+  if (!queryBool(q, 'stream') || (status !== 'running' && status !== 'created')) {
+    out.end();
+    return;
+  }
+  const onData = (stream: LogStream, b: Buffer) => send(stream, b);
+  const onEnd = () => out.end();
+  io.on('data', onData);
+  io.once('end', onEnd);
+  out.onClose(() => {
+    io.off('data', onData);
+    io.off('end', onEnd);
+  });
+  if (wantIn) {
+    let matched = 0;
+    out.onInput(
+      (b) => {
+        // Watch for the detach sequence across chunk boundaries; bytes of a partial match
+        // are held back until it is clear they are input.
+        const pass: number[] = [];
+        for (const byte of b) {
+          if (byte === detachKeys[matched]) {
+            matched++;
+            if (matched === detachKeys.length) {
+              if (pass.length) io.writeStdin(Buffer.from(pass));
+              out.end();
+              return;
+            }
+            continue;
+          }
+          if (matched) {
+            pass.push(...detachKeys.subarray(0, matched));
+            matched = byte === detachKeys[0] ? 1 : 0;
+            if (matched) continue;
+          }
+          pass.push(byte);
+        }
+        if (pass.length) io.writeStdin(Buffer.from(pass));
+      },
+      () => {
+        if (rec.config.StdinOnce) io.closeStdin();
+      },
+    );
+  }
 }

@@ -2,14 +2,12 @@
 // Output goes framed (or raw with a TTY) either on a plain response or, when the client asks
 // for an upgrade (docker exec), on the hijacked socket, where stdin comes back raw.
 import { spawn } from 'node:child_process';
-import type { Socket } from 'node:net';
 import os from 'node:os';
 import type { ExecCreateRequest } from '../../core/api/types.js';
 import { errors } from '../../core/errors.js';
 import type { DaemonContext } from '../context.js';
 import { queryInt, reply, type RequestContext, type Router } from '../router.js';
-import { commonHeaders } from '../server.js';
-import { frame, MULTIPLEXED, RAW_STREAM } from '../streams.js';
+import { frame, openClientStream } from '../streams.js';
 
 type Pty = {
   pid: number;
@@ -53,35 +51,7 @@ async function execStart(ctx: RequestContext, d: DaemonContext): Promise<void> {
   const tty = p.tty || !!body.Tty;
   const [rows, cols] = Array.isArray(body.ConsoleSize) ? body.ConsoleSize : [24, 80];
 
-  // Where output goes and input comes from: the hijacked socket, or a plain response.
-  let out: { write(b: Buffer): void; end(): void; onInput(f: (b: Buffer) => void, end: () => void): void; onClose(f: () => void): void };
-  if (ctx.socket) {
-    const sock: Socket = ctx.socket;
-    sock.write(
-      `HTTP/1.1 101 UPGRADED\r\nContent-Type: ${tty ? RAW_STREAM : MULTIPLEXED}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n` +
-        Object.entries(commonHeaders()).map(([k, v]) => `${k}: ${v}\r\n`).join('') +
-        '\r\n',
-    );
-    out = {
-      write: (b) => void (sock.writable && sock.write(b)),
-      end: () => sock.end(),
-      onInput: (f, end) => {
-        sock.on('data', f);
-        sock.once('end', end);
-      },
-      onClose: (f) => sock.once('close', f),
-    };
-  } else {
-    const res = ctx.res!;
-    res.writeHead(200, { ...commonHeaders(), 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED });
-    res.flushHeaders();
-    out = {
-      write: (b) => void (res.writable && res.write(b)),
-      end: () => res.end(),
-      onInput: (_f, end) => end(),
-      onClose: (f) => res.once('close', f),
-    };
-  }
+  const out = openClientStream(ctx, tty);
 
   if (body.Detach) {
     const child = spawn(p.file, p.args, { env: p.env, stdio: 'ignore', detached: true });
