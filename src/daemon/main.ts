@@ -12,6 +12,9 @@ import { EventBus } from '../core/events.js';
 import { ImageStore } from '../core/images/store.js';
 import { BridgeNetwork } from '../core/network/bridge.js';
 import { Ipam } from '../core/network/ipam.js';
+import { PortPublisher } from '../core/network/ports.js';
+import { VolumeStore } from '../core/volumes/index.js';
+import { registerVolumeRoutes } from './routes/volumes.js';
 import { setChildSubreaper } from '../core/sys/ffi.js';
 import { loadConfig, USAGE, type DaemonConfig } from './config.js';
 import type { DaemonContext } from './context.js';
@@ -64,9 +67,12 @@ async function setup(config: DaemonConfig) {
   const cgroups = openCgroups({ instance: config.instance });
   const ipam = new Ipam({ file: path.join(config.root, 'network', 'leases.json'), subnet: config.subnet, gateway: config.gateway });
   const network = new BridgeNetwork({ bridge: config.bridge, subnet: config.subnet, gateway: config.gateway }, ipam);
+  const volumes = new VolumeStore(path.join(config.root, 'volumes'));
+  volumes.recover();
+  const ports = new PortPublisher();
   const events = new EventBus();
-  const containers = new ContainerManager({ root: config.root, images, cgroups, network, events, log });
-  return { images, cgroups, network, events, containers };
+  const containers = new ContainerManager({ root: config.root, images, cgroups, network, events, ports, volumes, log });
+  return { images, cgroups, network, events, containers, volumes };
 }
 
 async function serve(config: DaemonConfig): Promise<void> {
@@ -83,6 +89,7 @@ async function serve(config: DaemonConfig): Promise<void> {
   registerContainerRoutes(router, ctx);
   registerExecRoutes(router, ctx);
   registerImageRoutes(router, { images: s.images, imageInUse: (id) => s.containers.imageInUse(id) });
+  registerVolumeRoutes(router, { volumes: s.volumes, volumeInUse: (n) => s.containers.volumeInUse(n) });
   registerBoxifyRoutes(router, ctx);
 
   const server = createApiServer(router, log);

@@ -38,6 +38,8 @@ import type { Readable } from 'node:stream';
 import { generateName } from './names.js';
 import { guard, humanStatus, initialState, isRunning, ZERO_TIME, type ContainerRecord } from './record.js';
 import { ContainerStore } from './store.js';
+import { parsePortBindings, toInspectPorts, toPortSummaries, type PortPublisher } from '../network/ports.js';
+import { resolveContainerMounts, toMountPoints, type VolumeStore } from '../volumes/index.js';
 import { mergeEnv, parseSignal, resolveUser, validateCreate, validateEnv, validateName } from './validate.js';
 
 export interface ManagerDeps {
@@ -47,6 +49,8 @@ export interface ManagerDeps {
   cgroups: CgroupManager;
   network: BridgeNetwork;
   events: EventBus;
+  ports: PortPublisher;
+  volumes: VolumeStore;
   log: (msg: string) => void;
 }
 
@@ -139,6 +143,9 @@ export class ContainerManager {
     const live: Live = { writer: new LogWriter(path.join(dir, LOG_FILE)), readers: [], exiting: false };
     this.live.set(rec.id, live);
     this.readFifos(rec.id, live);
+    if (rec.ports?.length) {
+      this.d.ports.publish(rec.id, rec.network.ip, rec.ports).catch((e) => this.d.log(`ports of ${rec.id.slice(0, 12)}: ${String(e)}`));
+    }
     live.poll = setInterval(() => {
       if (!isAlive(rec.state.pid, rec.state.pidStartTime)) void this.onExit(rec.id);
     }, 500);
@@ -155,7 +162,13 @@ export class ContainerManager {
     const existing = this.store.byName(name);
     if (existing) throw errors.nameInUse(name, existing.id);
     resolveUser(v.config.User, this.d.images.layerDirs(image));
-    const mounts = this.parseBinds(v.hostConfig.Binds ?? []);
+    // Checked now so that bad ports are a 400 at create, not a failure at start.
+    const portMappings = parsePortBindings(v.hostConfig.PortBindings, v.config.ExposedPorts);
+    if (portMappings.length && v.networkMode === 'none') {
+      throw errors.invalid('HostConfig.PortBindings', 'ports cannot be published with network mode "none"');
+    }
+    // Resolved once: this creates named and anonymous volumes.
+    const resolved = resolveContainerMounts(v.hostConfig, this.d.volumes, { stateRoot: this.d.root });
 
     const id = crypto.randomBytes(32).toString('hex');
     const rec: ContainerRecord = {
@@ -172,8 +185,11 @@ export class ContainerManager {
       network: { mode: v.networkMode, ip: '', prefixLength: 0, gateway: '', mac: '', hostVeth: '' },
       state: initialState(),
       restartCount: 0,
+      mounts: resolved.mounts,
+      volumes: resolved.volumesUsed,
+      anonymousVolumes: resolved.anonymousVolumes,
+      ports: [],
     };
-    void mounts;
     // The record is written last: a crash before this leaves a directory without a record,
     // which recovery deletes.
     const dir = this.store.containerDir(id);
@@ -183,27 +199,6 @@ export class ContainerManager {
     this.store.save(rec);
     this.d.events.emit('container', 'create', id, { name, image: imageRef });
     return { Id: id, Warnings: [] };
-  }
-
-  /** Docker's `-v /host:/ctr[:ro]`: only absolute host paths (named volumes come separately). */
-  private parseBinds(binds: unknown): InitMount[] {
-    if (!Array.isArray(binds)) throw errors.invalid('HostConfig.Binds', 'must be a list of "/host/path:/container/path[:ro]"');
-    return binds.map((b) => {
-      if (typeof b !== 'string') throw errors.invalid('HostConfig.Binds', 'must be a list of strings');
-      const [src, dst, mode = 'rw'] = b.split(':');
-      if (!src || !dst || !path.isAbsolute(src)) {
-        throw errors.invalid('HostConfig.Binds', `"${b}": the host path must be absolute (e.g. /srv/data:/data:ro)`);
-      }
-      if (!path.isAbsolute(dst) || dst.split('/').includes('..')) {
-        throw errors.invalid('HostConfig.Binds', `"${b}": the container path must be absolute and must not contain ".."`);
-      }
-      if (!fs.existsSync(src)) throw errors.invalid('HostConfig.Binds', `"${b}": the host path ${src} does not exist`);
-      const opts = mode.split(',');
-      if (opts.some((o) => !['ro', 'rw', 'z', 'Z', 'rprivate', 'private'].includes(o))) {
-        throw errors.invalid('HostConfig.Binds', `"${b}": unknown mode "${mode}" (use ro or rw)`);
-      }
-      return { source: src, target: dst, type: 'bind' as const, readonly: opts.includes('ro') };
-    });
   }
 
   // ---------------------------------------------------------------- start
@@ -226,6 +221,9 @@ export class ContainerManager {
     let ip = '';
     if (rec.network.mode === 'bridge') ip = await this.d.network.ipam.allocate(id);
     this.writeEtcFiles(rec, dir, ip);
+    // Published before launch: a taken port fails the start with nothing to kill.
+    const mappings = parsePortBindings(rec.hostConfig.PortBindings, rec.config.ExposedPorts);
+    rec.ports = mappings.length ? await this.d.ports.publish(id, ip, mappings) : [];
     fs.rmSync(path.join(dir, EXIT_FILE), { force: true });
 
     const live: Live = { writer: new LogWriter(path.join(dir, LOG_FILE)), readers: [], exiting: false };
@@ -246,7 +244,7 @@ export class ContainerManager {
         hosts: path.join(dir, 'hosts'),
         resolvConf: path.join(dir, 'resolv.conf'),
       },
-      mounts: this.parseBinds(rec.hostConfig.Binds ?? []),
+      mounts: rec.mounts.map(({ source, target, type, readonly, data }) => ({ source, target, type, readonly, data })),
       process: {
         args: [rec.path, ...rec.args],
         env: rec.config.Env,
@@ -278,6 +276,8 @@ export class ContainerManager {
     } catch (err) {
       stdio.closeChildEnds();
       stdio.abort();
+      await this.d.ports.unpublish(id);
+      rec.ports = [];
       await live.writer.close();
       await this.d.cgroups.remove(id).catch(() => undefined);
       if (rec.network.hostVeth) await this.d.network.removeVeth(rec.network.hostVeth).catch(() => undefined);
@@ -475,6 +475,8 @@ export class ContainerManager {
       io.disconnectStdin();
       io.ended();
     }
+    await this.d.ports.unpublish(id);
+    rec.ports = [];
     await this.d.cgroups.remove(id).catch((e) => this.d.log(`cgroup ${id.slice(0, 12)}: ${String(e)}`));
     if (rec.network.hostVeth) await this.d.network.removeVeth(rec.network.hostVeth).catch(() => undefined);
     rec.state = {
@@ -572,7 +574,7 @@ export class ContainerManager {
 
   // ---------------------------------------------------------------- remove
 
-  remove(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+  remove(ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
     const rec = this.store.resolve(ref);
     return this.withLock(rec.id, async () => {
       const cur = this.store.get(rec.id);
@@ -583,13 +585,24 @@ export class ContainerManager {
         this.signal(cur, 9);
         await exited;
       }
-      await this.destroy(cur);
+      await this.destroy(cur, !!opts.volumes);
     });
   }
 
-  private async destroy(rec: ContainerRecord): Promise<void> {
+  private async destroy(rec: ContainerRecord, removeVolumes = false): Promise<void> {
     rec.state.status = 'removing';
     this.store.save(rec);
+    await this.d.ports.unpublish(rec.id);
+    // Anonymous volumes go with `rm -v` (or --rm); named volumes only when asked for by name.
+    if (removeVolumes || rec.hostConfig.AutoRemove) {
+      for (const v of rec.anonymousVolumes ?? []) {
+        try {
+          this.d.volumes.remove(v, { force: true, inUse: this.store.all().some((o) => o.id !== rec.id && o.volumes?.includes(v)) });
+        } catch (e) {
+          this.d.log(`volume ${v}: ${String(e)}`);
+        }
+      }
+    }
     await this.d.cgroups.remove(rec.id).catch(() => undefined);
     if (rec.network.hostVeth) await this.d.network.removeVeth(rec.network.hostVeth).catch(() => undefined);
     await this.d.network.ipam.release(rec.id);
@@ -616,6 +629,10 @@ export class ContainerManager {
     return this.store.resolve(ref);
   }
 
+  volumeInUse(name: string): boolean {
+    return this.store.all().some((r) => r.volumes?.includes(name));
+  }
+
   imageInUse(imageId: string): boolean {
     return this.store.all().some((r) => r.imageId === imageId);
   }
@@ -640,7 +657,7 @@ export class ContainerManager {
       ImageID: r.imageId,
       Command: [r.path, ...r.args].join(' '),
       Created: Math.floor(Date.parse(r.created) / 1000),
-      Ports: [],
+      Ports: toPortSummaries(isRunning(r) ? (r.ports ?? []) : [], Object.keys(r.config.ExposedPorts)),
       Labels: r.config.Labels,
       State: r.state.status,
       Status: humanStatus(r),
@@ -666,10 +683,7 @@ export class ContainerManager {
   }
 
   private mountPoints(r: ContainerRecord): MountPoint[] {
-    return (r.hostConfig.Binds ?? []).map((b) => {
-      const [src = '', dst = '', mode = ''] = b.split(':');
-      return { Type: 'bind', Source: src, Destination: dst, Mode: mode, RW: !mode.split(',').includes('ro'), Propagation: 'rprivate' };
-    });
+    return toMountPoints(r.mounts ?? []);
   }
 
   inspect(ref: string): ContainerInspect {
@@ -704,7 +718,7 @@ export class ContainerManager {
       HostConfig: { ...r.hostConfig, NetworkMode: r.network.mode === 'none' ? 'none' : (r.hostConfig.NetworkMode || 'bridge') },
       Config: { ...r.config, Cmd: r.config.Cmd, Entrypoint: r.config.Entrypoint.length ? r.config.Entrypoint : null },
       NetworkSettings: {
-        Ports: {},
+        Ports: toInspectPorts(running ? (r.ports ?? []) : [], Object.keys(r.config.ExposedPorts)),
         IPAddress: br?.IPAddress ?? '',
         IPPrefixLen: br?.IPPrefixLen ?? 0,
         Gateway: br?.Gateway ?? '',
@@ -886,6 +900,7 @@ export class ContainerManager {
 
   /** Daemon stop: containers keep running; stop reading their output. */
   async detachAll(): Promise<void> {
+    await this.d.ports.unpublishAll();
     for (const [, live] of this.live) {
       if (live.poll) clearInterval(live.poll);
       for (const s of live.readers) s.destroy();
@@ -920,3 +935,4 @@ export class ContainerManager {
 }
 
 export { BoxifyError, ZERO_TIME };
+

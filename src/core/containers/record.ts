@@ -4,6 +4,8 @@
 import type { ContainerStatus, HostConfig } from '../api/types.js';
 import type { CgroupLimits } from '../cgroups/types.js';
 import { errors } from '../errors.js';
+import type { PublishedPort } from '../network/ports.js';
+import type { ResolvedMount } from '../volumes/index.js';
 
 export interface NormalizedConfig {
   Image: string;
@@ -66,6 +68,14 @@ export interface ContainerRecord {
   network: NetworkState;
   state: RunState;
   restartCount: number;
+  /** Binds, volumes and tmpfs mounts, resolved once at create. */
+  mounts: ResolvedMount[];
+  /** Named and anonymous volumes the container uses (a volume in use cannot be removed). */
+  volumes: string[];
+  /** Volumes made for this container alone, removed with `rm -v` or --rm. */
+  anonymousVolumes: string[];
+  /** Host ports published while it runs. */
+  ports: PublishedPort[];
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

@@ -101,7 +101,7 @@ export function registerContainerRoutes(router: Router, d: DaemonContext): void 
   });
 
   router.delete('/containers/:id', async (ctx) => {
-    await c.remove(ctx.params.id!, { force: queryBool(ctx.query, 'force') });
+    await c.remove(ctx.params.id!, { force: queryBool(ctx.query, 'force'), volumes: queryBool(ctx.query, 'v') });
     return reply(204);
   });
 

@@ -121,9 +121,6 @@ export function registerSystemRoutes(router: Router, d: DaemonContext): void {
   router.get('/plugins/:name*/json', (ctx) => {
     throw errors.notFound(`plugin "${ctx.params.name}" not found`);
   });
-  router.get('/volumes/:name', (ctx) => {
-    throw errors.noSuchVolume(ctx.params.name!);
-  });
   void reply;
 }
 
