@@ -244,16 +244,20 @@ function attach(ctx: RequestContext, d: DaemonContext): void {
   });
   if (wantIn) {
     let matched = 0;
+    let detached = false;
     out.onInput(
       (b) => {
         // Watch for the detach sequence across chunk boundaries; bytes of a partial match
         // are held back until it is clear they are input.
+        if (detached) return;
         const pass: number[] = [];
         for (const byte of b) {
           if (byte === detachKeys[matched]) {
             matched++;
             if (matched === detachKeys.length) {
               if (pass.length) io.writeStdin(Buffer.from(pass));
+              // Detaching leaves stdin open: the container goes on as if nobody left.
+              detached = true;
               out.end();
               return;
             }
@@ -269,7 +273,11 @@ function attach(ctx: RequestContext, d: DaemonContext): void {
         if (pass.length) io.writeStdin(Buffer.from(pass));
       },
       () => {
-        if (rec.config.StdinOnce) io.closeStdin();
+        // As Docker does: the client closing its input closes the container's stdin only
+        // without a TTY (StdinOnce). With a TTY it ends the attachment instead: that is how
+        // the docker CLI detaches, seeing the detach keys itself.
+        if (tty) out.end();
+        else if (rec.config.StdinOnce && !detached) io.closeStdin();
       },
     );
   }
