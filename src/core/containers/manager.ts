@@ -288,11 +288,12 @@ export class ContainerManager {
       if (rec.hostConfig.AutoRemove) await this.destroy(rec);
       throw err;
     }
-    // The child holds its own copies of its ends; the daemon keeps only its own.
-    stdio.closeChildEnds();
+    // Readers first, then the daemon's copies of the child's ends are closed: a FIFO that
+    // nobody has open loses what is in it, and a short command may already have exited.
     live.shim = launched.shim;
     this.live.set(id, live);
     stdio.connect(live);
+    stdio.closeChildEnds();
     void launched.exited.then(() => this.onExit(id));
 
     rec.state = {

@@ -1,0 +1,153 @@
+// Pure parsers and conversions for cgroup files. No I/O here, so all of it is unit-tested
+// on strings.
+import { errors } from '../errors.js';
+import type { CgroupLimits, CgroupStats } from './types.js';
+
+export interface ProcSelfCgroup {
+  /** The `0::` line's path (cgroup v2 / the unified hierarchy), if present. */
+  unified?: string;
+  /** v1 controller (or `name=...` hierarchy) -> path; `cpu,cpuacct` yields both keys. */
+  controllers: Record<string, string>;
+}
+
+/** Parses /proc/self/cgroup ("hierarchy-id:controller-list:path" per line). */
+export function parseProcSelfCgroup(text: string): ProcSelfCgroup {
+  const out: ProcSelfCgroup = { controllers: {} };
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const first = line.indexOf(':');
+    const second = line.indexOf(':', first + 1);
+    if (first < 0 || second < 0) continue;
+    const id = line.slice(0, first);
+    const list = line.slice(first + 1, second);
+    const path = line.slice(second + 1);
+    if (id === '0' && list === '') out.unified = path;
+    else for (const c of list.split(',')) if (c) out.controllers[c] = path;
+  }
+  return out;
+}
+
+/** CPU weight (v2, 1..10000) -> cpu.shares (v1, 2..262144); the OCI/runc mapping, inverted. */
+export function sharesFromWeight(weight: number): number {
+  return Math.round(2 + ((weight - 1) * 262142) / 9999);
+}
+
+/** cpu.shares (v1) -> CPU weight (v2), as runc's ConvertCPUSharesToCgroupV2Value. */
+export function weightFromShares(shares: number): number {
+  return Math.round(1 + ((shares - 2) * 9999) / 262142);
+}
+
+/** "key value" lines (cpu.stat, memory.stat, memory.events, cpuacct.stat...) as numbers. */
+export function parseFlatKeyed(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const line of text.split('\n')) {
+    const [key, value] = line.trim().split(/\s+/);
+    if (!key || value === undefined) continue;
+    const n = Number(value);
+    if (Number.isFinite(n)) out[key] = n;
+  }
+  return out;
+}
+
+/** A v2 limit file ("max" or a number); "max" -> null. */
+export function parseMax(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const t = text.trim();
+  if (t === '' || t === 'max') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : null;
+}
+
+/**
+ * v1 reports "no memory limit" as PAGE_COUNTER_MAX * PAGE_SIZE (9223372036854771712 with 4 KiB
+ * pages), not as -1; anything at or above 2^62 is treated as unlimited.
+ */
+export function parseV1MemoryLimit(text: string | undefined): number | null {
+  if (text === undefined) return null;
+  const n = Number(text.trim());
+  if (!Number.isFinite(n) || n < 0 || n >= 2 ** 62) return null;
+  return n;
+}
+
+/** io.stat: "MAJ:MIN rbytes=.. wbytes=.. rios=.." -> Docker's io_service_bytes_recursive. */
+export function parseIoStat(text: string): { major: number; minor: number; op: string; value: number }[] {
+  const out: { major: number; minor: number; op: string; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const [dev, ...pairs] = line.trim().split(/\s+/);
+    const m = /^(\d+):(\d+)$/.exec(dev ?? '');
+    if (!m) continue;
+    const kv: Record<string, number> = {};
+    for (const p of pairs) {
+      const [k, v] = p.split('=');
+      if (k && v !== undefined) kv[k] = Number(v);
+    }
+    const major = Number(m[1]);
+    const minor = Number(m[2]);
+    out.push({ major, minor, op: 'Read', value: kv.rbytes ?? 0 });
+    out.push({ major, minor, op: 'Write', value: kv.wbytes ?? 0 });
+  }
+  return out;
+}
+
+/** blkio.throttle.io_service_bytes_recursive: "MAJ:MIN Op value" lines; the "Total n" line is dropped. */
+export function parseBlkio(text: string): { major: number; minor: number; op: string; value: number }[] {
+  const out: { major: number; minor: number; op: string; value: number }[] = [];
+  for (const line of text.split('\n')) {
+    const [dev, op, value] = line.trim().split(/\s+/);
+    const m = /^(\d+):(\d+)$/.exec(dev ?? '');
+    if (!m || !op || value === undefined) continue;
+    out.push({ major: Number(m[1]), minor: Number(m[2]), op, value: Number(value) });
+  }
+  return out;
+}
+
+/** cgroup.procs: one PID per line. */
+export function parsePids(text: string | undefined): number[] {
+  if (!text) return [];
+  return text
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+}
+
+/** Names become directory names: no slashes, no dot-dot, nothing a shell or the kernel trips on. */
+export function checkCgroupName(field: string, name: string): void {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name)) {
+    throw errors.invalid(field, `"${name}" must be 1-128 characters of letters, digits, "_", "." or "-", starting with a letter or digit`);
+  }
+}
+
+/** Rejects limits the kernel would refuse, naming the field (before anything is written). */
+export function checkLimits(limits: CgroupLimits): void {
+  const int = (field: keyof CgroupLimits, min: number, max: number) => {
+    const v = limits[field];
+    if (v === undefined) return;
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw errors.invalid(`cgroup limit ${field}`, `${v} must be an integer from ${min} to ${max}`);
+    }
+  };
+  int('memoryBytes', 4096, Number.MAX_SAFE_INTEGER);
+  int('cpuWeight', 1, 10000);
+  // The kernel's CFS bandwidth bounds: quota >= 1 ms, period 1 ms .. 1 s.
+  int('cpuQuotaUs', 1000, Number.MAX_SAFE_INTEGER);
+  int('cpuPeriodUs', 1000, 1000000);
+  int('pidsMax', 1, 4194304);
+}
+
+/** All-zero stats, filled in by each controller's reader. */
+export function emptyStats(): CgroupStats {
+  return {
+    cpuUsageNs: 0,
+    cpuUserNs: 0,
+    cpuSystemNs: 0,
+    throttling: { periods: 0, throttledPeriods: 0, throttledTimeNs: 0 },
+    memoryUsage: 0,
+    memoryLimit: null,
+    memoryStat: {},
+    inactiveFile: 0,
+    oomKills: 0,
+    pidsCurrent: 0,
+    pidsLimit: null,
+    ioServiceBytes: [],
+  };
+}

@@ -1,0 +1,218 @@
+// `boxify run`: with an IMAGE, docker's create -> start -> follow output -> exit code; with no
+// IMAGE, the seed's flow from ./boxify.yaml: create, start, and a shell in the container
+// (or the yaml's command's output), then stop and remove the container.
+import type { ContainerCreateRequest } from '../../core/api/types.js';
+import { loadBoxifyYaml, toCreateRequest, type BoxifyYaml } from '../../core/config/boxify-yaml.js';
+import { BoxifyError } from '../../core/errors.js';
+import { parseSize } from '../../core/size.js';
+import { checkShellPrerequisites, runShell } from '../shell.js';
+import { bool, int, keyValues, list, num, str, UsageError, type FlagSpec, type Parsed } from './args.js';
+import { CommandFailed, type CliContext, type Command } from './context.js';
+
+export const RUN_FLAGS: FlagSpec[] = [
+  { long: 'detach', short: 'd', help: 'Run in the background and print the container ID' },
+  { long: 'interactive', short: 'i', help: 'Keep STDIN open (input is not attached yet: see below)' },
+  { long: 'tty', short: 't', help: 'Allocate a pseudo-TTY (accepted; output is streamed without one for now)' },
+  { long: 'rm', help: 'Remove the container when it exits' },
+  { long: 'name', value: true, metavar: 'NAME', help: 'Name the container' },
+  { long: 'memory', short: 'm', value: true, metavar: 'SIZE', help: 'Memory limit, e.g. 100m or 1g' },
+  { long: 'cpus', value: true, metavar: 'N', help: 'CPUs the container may use, e.g. 0.5' },
+  { long: 'cpu-shares', short: 'c', value: true, metavar: 'N', help: 'CPU shares, relative weight (2..262144, default 1024)' },
+  { long: 'pids-limit', value: true, metavar: 'N', help: 'Most processes the container may have' },
+  { long: 'env', short: 'e', value: true, multiple: true, metavar: 'K=V', help: 'Set an environment variable (K alone: take it from here)' },
+  { long: 'workdir', short: 'w', value: true, metavar: 'DIR', help: 'Working directory inside the container' },
+  { long: 'hostname', short: 'h', value: true, metavar: 'HOST', help: 'Container host name' },
+  { long: 'user', short: 'u', value: true, metavar: 'USER', help: 'User (name or UID[:GID]) to run as' },
+  { long: 'network', value: true, metavar: 'MODE', help: 'bridge (default) or none' },
+  { long: 'label', short: 'l', value: true, multiple: true, metavar: 'K=V', help: 'Set a label' },
+  { long: 'entrypoint', value: true, metavar: 'CMD', help: "Override the image's entrypoint" },
+];
+
+/** `-e K=V` as given; `-e K` takes K's value from this process's environment (docker's rule). */
+export function envFlags(values: string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    if (v.includes('=')) {
+      if (v.startsWith('=')) throw new UsageError(`invalid argument "${v}" for -e, --env: expected KEY=VALUE`);
+      out.push(v);
+    } else if (process.env[v] !== undefined) {
+      out.push(`${v}=${process.env[v]}`);
+    }
+  }
+  return out;
+}
+
+/** Applies the flags that were given onto a create request (over boxify.yaml's values, too). */
+export function applyRunFlags(body: ContainerCreateRequest, p: Parsed): ContainerCreateRequest {
+  const hc = (body.HostConfig ??= {});
+  const memory = str(p, 'memory');
+  if (memory !== undefined) hc.Memory = parseSize(memory, '--memory');
+  const cpus = num(p, 'cpus', { min: 0.01, spec: RUN_FLAGS });
+  if (cpus !== undefined) hc.NanoCpus = Math.round(cpus * 1e9);
+  const shares = int(p, 'cpu-shares', { min: 2, spec: RUN_FLAGS });
+  if (shares !== undefined) hc.CpuShares = shares;
+  const pids = int(p, 'pids-limit', { spec: RUN_FLAGS });
+  if (pids !== undefined) hc.PidsLimit = pids;
+  const env = envFlags(list(p, 'env'));
+  if (env.length) body.Env = [...(body.Env ?? []), ...env];
+  const workdir = str(p, 'workdir');
+  if (workdir !== undefined) body.WorkingDir = workdir;
+  const hostname = str(p, 'hostname');
+  if (hostname !== undefined) body.Hostname = hostname;
+  const user = str(p, 'user');
+  if (user !== undefined) body.User = user;
+  const network = str(p, 'network');
+  if (network !== undefined) {
+    if (network !== 'bridge' && network !== 'none') throw new UsageError(`invalid argument "${network}" for --network: use bridge or none`);
+    hc.NetworkMode = network;
+  }
+  const labels = list(p, 'label');
+  if (labels.length) body.Labels = { ...(body.Labels ?? {}), ...keyValues(labels, '-l, --label') };
+  const entrypoint = str(p, 'entrypoint');
+  if (entrypoint !== undefined) body.Entrypoint = [entrypoint];
+  return body;
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  usage: '[OPTIONS] [IMAGE [COMMAND] [ARG...]]',
+  summary: 'Create and run a new container (from ./boxify.yaml when no IMAGE is given)',
+  interspersed: false,
+  flags: RUN_FLAGS,
+  details: [
+    'With an IMAGE: creates and starts the container and prints its output until it exits,',
+    "then exits with the container's exit code. -d prints the ID and leaves it running.",
+    '-i and -t are accepted, but input is not attached to the container yet (that comes',
+    "with the attach API); for an interactive shell use `boxify exec -it CONTAINER sh`.",
+    '',
+    'Without an IMAGE: reads boxify.yaml (or boxify.yml) in the current directory:',
+    '  imageName: busybox',
+    '  settings: { memoryLimit: 100m, cpuLimit: 512 }   # cpuLimit: CPU weight 1..10000',
+    'and opens a shell (/bin/sh) in a new container, or runs the file\'s `command` and',
+    'prints its output. When the shell or command ends, the container is stopped and',
+    'removed (with -d it is left running instead). Flags given here override the file.',
+  ].join('\n'),
+  async run(ctx, p) {
+    if (p.args.length === 0) return runFromYaml(ctx, p);
+    const [image, ...cmd] = p.args as [string, ...string[]];
+    const body = applyRunFlags({ Image: image, Tty: false, AttachStdout: true, AttachStderr: true, HostConfig: {} }, p);
+    if (cmd.length) body.Cmd = cmd;
+    if (bool(p, 'interactive')) body.OpenStdin = true;
+    const detach = bool(p, 'detach');
+    const rm = bool(p, 'rm');
+    // Attached, the CLI removes the container itself after reading its exit code; detached,
+    // the daemon does it when the container exits.
+    if (detach && rm) body.HostConfig!.AutoRemove = true;
+    if (!detach && bool(p, 'interactive') && ctx.stdinIsTTY) {
+      ctx.stderr.write('boxify: note: input is not attached to the container yet; for a shell use: boxify exec -it CONTAINER sh\n');
+    }
+    const id = await create(ctx, body, str(p, 'name'));
+    if (detach) {
+      await start(ctx, id, rm);
+      ctx.stdout.write(`${id}\n`);
+      return 0;
+    }
+    return startAttached(ctx, id, { rm });
+  },
+};
+
+async function create(ctx: CliContext, body: ContainerCreateRequest, name?: string): Promise<string> {
+  const res = await ctx.client.createContainer(body, name);
+  for (const w of res.Warnings ?? []) ctx.stderr.write(`WARNING: ${w}\n`);
+  return res.Id;
+}
+
+/** Starts the container; a start error gets docker's exit codes (127 not found, 126 not executable). */
+async function start(ctx: CliContext, id: string, removeOnFailure: boolean): Promise<void> {
+  try {
+    await ctx.client.startContainer(id);
+  } catch (err) {
+    if (removeOnFailure) await ctx.client.removeContainer(id, { force: true }).catch(() => {});
+    if (err instanceof BoxifyError && err.status !== 503) {
+      const m = err.message;
+      const code = /executable file not found|no such file or directory/i.test(m) ? 127 : /permission denied|is a directory/i.test(m) ? 126 : 125;
+      throw new CommandFailed(m, code);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Starts the container, copies its output until it stops, and returns its exit code.
+ * Ctrl-C (and SIGTERM, SIGHUP) are passed on to the container; a second Ctrl-C kills it.
+ */
+export async function startAttached(ctx: CliContext, id: string, opts: { rm: boolean }): Promise<number> {
+  await start(ctx, id, opts.rm);
+  let interrupts = 0;
+  const forward = (sig: NodeJS.Signals) => {
+    const send = sig === 'SIGINT' && ++interrupts > 1 ? 'SIGKILL' : sig;
+    if (send === 'SIGKILL') ctx.stderr.write('\nboxify: killing the container\n');
+    ctx.client.killContainer(id, send).catch(() => {});
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, forward);
+  try {
+    for await (const rec of ctx.client.logs(id, { follow: true })) {
+      (rec.stream === 'stderr' ? ctx.stderr : ctx.stdout).write(rec.data);
+    }
+    const { StatusCode, Error: waitError } = await ctx.client.waitContainer(id, 'not-running');
+    if (waitError?.Message) ctx.stderr.write(`boxify: ${waitError.Message}\n`);
+    return StatusCode;
+  } finally {
+    for (const s of signals) process.off(s, forward);
+    if (opts.rm) {
+      await ctx.client.removeContainer(id, { force: true }).catch((err: unknown) => {
+        if (!(err instanceof BoxifyError && err.code === 'not_found')) throw err;
+      });
+    }
+  }
+}
+
+async function runFromYaml(ctx: CliContext, p: Parsed): Promise<number> {
+  let cfg: BoxifyYaml;
+  try {
+    cfg = loadBoxifyYaml(ctx.cwd);
+  } catch (err) {
+    if (err instanceof BoxifyError && err.code === 'not_found') {
+      throw new UsageError(
+        `"boxify run" needs an IMAGE, or a boxify.yaml in the current directory (${ctx.cwd}), e.g.:\n` +
+          '  imageName: busybox\n  settings:\n    memoryLimit: 100m\n    cpuLimit: 512',
+      );
+    }
+    throw err;
+  }
+  const body = applyRunFlags(toCreateRequest(cfg), p);
+  const detach = bool(p, 'detach');
+  const shell = !cfg.command && !detach;
+  // Check what the shell needs before anything is created, so a refusal leaves nothing behind.
+  if (shell) checkShellPrerequisites();
+  const id = await create(ctx, body, str(p, 'name') ?? cfg.name);
+  if (detach) {
+    await start(ctx, id, bool(p, 'rm'));
+    ctx.stdout.write(`${id}\n`);
+    return 0;
+  }
+  if (!shell) return startAttached(ctx, id, { rm: true });
+
+  // The shell: the container idles as PID 1 while the user works in /bin/sh entered with
+  // nsenter; when the shell ends, the container goes too (also if this process is
+  // terminated or its terminal hangs up).
+  const cleanup = async () => {
+    await ctx.client.stopContainer(id, { timeout: 2 }).catch(() => {});
+    await ctx.client.removeContainer(id, { force: true }).catch(() => {});
+  };
+  const onFatal = (sig: NodeJS.Signals) => {
+    void cleanup().finally(() => process.exit(sig === 'SIGHUP' ? 129 : 143));
+  };
+  process.on('SIGTERM', onFatal);
+  process.on('SIGHUP', onFatal);
+  try {
+    await start(ctx, id, true);
+    const info = await ctx.client.nsenterInfo(id);
+    return await runShell(info, ['/bin/sh'], { tty: ctx.stdinIsTTY });
+  } finally {
+    process.off('SIGTERM', onFatal);
+    process.off('SIGHUP', onFatal);
+    await cleanup();
+  }
+}

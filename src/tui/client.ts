@@ -1,0 +1,369 @@
+// The one typed client of boxifyd's Docker-shaped API, used by the CLI and the TUI alike.
+// Plain node:http over the Unix socket with a keep-alive agent (one connection reused for
+// a burst of calls). Every non-2xx answer becomes a BoxifyError rebuilt from the status and
+// `{message}`, so callers tell a user's mistake from a bug by `err.isUserError`.
+import http from 'node:http';
+import type {
+  BoxifyStatsEntry,
+  ContainerCreateRequest,
+  ContainerCreateResponse,
+  ContainerInspect,
+  ContainerStats,
+  ContainerSummary,
+  ExecCreateRequest,
+  ExecInspect,
+  ImageSummary,
+  VersionResponse,
+  WaitResponse,
+} from '../core/api/types.js';
+import { BoxifyError, codeForStatus } from '../core/errors.js';
+
+export const DEFAULT_SOCKET = '/var/run/boxify.sock';
+
+export interface NsenterInfo {
+  pid: number;
+  cgroupProcs: string[];
+  env: string[];
+  cwd: string;
+  user: string;
+}
+
+export type StreamName = 'stdout' | 'stderr';
+
+export interface LogRecord {
+  stream: StreamName;
+  data: Buffer;
+}
+
+export interface LogsOptions {
+  follow?: boolean;
+  tail?: number | 'all';
+  timestamps?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  signal?: AbortSignal;
+}
+
+// ---- Docker's multiplexed stream ----------------------------------------------------------
+// Without a TTY, output is framed: [stream, 0, 0, 0, size uint32 BE] then `size` bytes.
+// Stream 0 (stdin) is shown as stdout, as docker's stdcopy does; 3 carries an error text.
+
+export interface MuxFrame {
+  stream: StreamName | 'system';
+  data: Buffer;
+}
+
+const HEADER = 8;
+
+/**
+ * Splits `buf` into whole frames; `rest` is the incomplete tail to prepend to the next
+ * chunk. Pure: call it with `Buffer.concat([rest, chunk])` as bytes arrive.
+ */
+export function demuxFrames(buf: Buffer): { frames: MuxFrame[]; rest: Buffer } {
+  const frames: MuxFrame[] = [];
+  let off = 0;
+  while (buf.length - off >= HEADER) {
+    const size = buf.readUInt32BE(off + 4);
+    if (buf.length - off - HEADER < size) break;
+    const type = buf[off]!;
+    const stream: MuxFrame['stream'] = type === 2 ? 'stderr' : type === 3 ? 'system' : 'stdout';
+    frames.push({ stream, data: buf.subarray(off + HEADER, off + HEADER + size) });
+    off += HEADER + size;
+  }
+  return { frames, rest: buf.subarray(off) };
+}
+
+/** Encodes one frame (the daemon's side, and tests). */
+export function muxFrame(stream: 0 | 1 | 2 | 3, data: Buffer | string): Buffer {
+  const body = typeof data === 'string' ? Buffer.from(data) : data;
+  const head = Buffer.alloc(HEADER);
+  head[0] = stream;
+  head.writeUInt32BE(body.length, 4);
+  return Buffer.concat([head, body]);
+}
+
+/**
+ * Incremental demultiplexer over `demuxFrames`. Chunks are held as a list until a whole frame
+ * is there, so a large frame arriving in small pieces is copied once, not once per piece.
+ */
+export class Demuxer {
+  private chunks: Buffer[] = [];
+  private held = 0;
+
+  push(chunk: Buffer): MuxFrame[] {
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    if (this.held < HEADER) return [];
+    // Make the first chunk hold a whole header (one copy, only when it is short).
+    if (this.chunks[0]!.length < HEADER) this.chunks = [Buffer.concat(this.chunks, this.held)];
+    if (this.held < HEADER + this.chunks[0]!.readUInt32BE(4)) return [];
+    const { frames, rest } = demuxFrames(Buffer.concat(this.chunks, this.held));
+    // Copy the tail: it may be a view of a large chunk we would otherwise keep alive.
+    this.chunks = rest.length ? [Buffer.from(rest)] : [];
+    this.held = rest.length;
+    return frames;
+  }
+
+  /** Bytes of an incomplete frame still held (non-zero at the end means a truncated stream). */
+  get pending(): number {
+    return this.held;
+  }
+}
+
+export const RAW_STREAM = 'application/vnd.docker.raw-stream';
+export const MUX_STREAM = 'application/vnd.docker.multiplexed-stream';
+
+// ---- the client -----------------------------------------------------------------------------
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Statuses besides 2xx that are not errors (e.g. 304 for start/stop). */
+  ok?: number[];
+}
+
+const enc = encodeURIComponent;
+
+export class BoxifyClient {
+  readonly socketPath: string;
+  private readonly agent: http.Agent;
+
+  constructor(opts: { socketPath?: string } = {}) {
+    this.socketPath = opts.socketPath ?? process.env.BOXIFY_SOCKET ?? DEFAULT_SOCKET;
+    // Idle keep-alive sockets are unref'd by the agent, so they never hold the process open.
+    this.agent = new http.Agent({ keepAlive: true });
+  }
+
+  /** Closes idle connections (optional: they do not keep the process alive). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async ping(): Promise<void> {
+    await this.call('GET', '/_ping');
+  }
+
+  async version(): Promise<VersionResponse> {
+    return this.json('GET', '/version');
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    return this.json('GET', '/info');
+  }
+
+  async listContainers(opts: { all?: boolean } = {}): Promise<ContainerSummary[]> {
+    return this.json('GET', '/containers/json', { query: { all: opts.all ? 1 : undefined } });
+  }
+
+  async inspectContainer(ref: string): Promise<ContainerInspect> {
+    return this.json('GET', `/containers/${enc(ref)}/json`);
+  }
+
+  async createContainer(body: ContainerCreateRequest, name?: string): Promise<ContainerCreateResponse> {
+    return this.json('POST', '/containers/create', { query: { name }, body });
+  }
+
+  async startContainer(ref: string): Promise<void> {
+    await this.call('POST', `/containers/${enc(ref)}/start`, { ok: [304] });
+  }
+
+  async stopContainer(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<void> {
+    await this.call('POST', `/containers/${enc(ref)}/stop`, { query: { t: opts.timeout, signal: opts.signal }, ok: [304] });
+  }
+
+  async restartContainer(ref: string, opts: { timeout?: number } = {}): Promise<void> {
+    await this.call('POST', `/containers/${enc(ref)}/restart`, { query: { t: opts.timeout } });
+  }
+
+  async killContainer(ref: string, signal?: string): Promise<void> {
+    await this.call('POST', `/containers/${enc(ref)}/kill`, { query: { signal } });
+  }
+
+  async removeContainer(ref: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.call('DELETE', `/containers/${enc(ref)}`, { query: { force: opts.force ? 1 : undefined } });
+  }
+
+  async waitContainer(ref: string, condition?: 'not-running' | 'next-exit' | 'removed'): Promise<WaitResponse> {
+    return this.json('POST', `/containers/${enc(ref)}/wait`, { query: { condition } });
+  }
+
+  /** Demultiplexed log records; follow keeps the iterator open until the container stops or the signal aborts. */
+  logs(ref: string, opts: LogsOptions = {}): AsyncIterable<LogRecord> {
+    const query: Query = {
+      stdout: opts.stdout === false ? 0 : 1,
+      stderr: opts.stderr === false ? 0 : 1,
+      follow: opts.follow ? 1 : undefined,
+      tail: opts.tail === undefined ? undefined : String(opts.tail),
+      timestamps: opts.timestamps ? 1 : undefined,
+    };
+    const self = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let res: http.IncomingMessage;
+        try {
+          res = await self.open('GET', `/containers/${enc(ref)}/logs`, { query, signal: opts.signal });
+        } catch (err) {
+          if (opts.signal?.aborted) return;
+          throw err;
+        }
+        const type = String(res.headers['content-type'] ?? '');
+        // The content type says whether the output is framed; an older daemon that does not
+        // say is asked whether the container has a TTY (raw output) instead.
+        const raw = type.startsWith(RAW_STREAM)
+          ? true
+          : type.startsWith(MUX_STREAM)
+            ? false
+            : (await self.inspectContainer(ref)).Config.Tty === true;
+        yield* self.records(res, raw, opts.signal);
+      },
+    };
+  }
+
+  async stats(ref: string): Promise<ContainerStats> {
+    return this.json('GET', `/containers/${enc(ref)}/stats`, { query: { stream: 0 } });
+  }
+
+  async allStats(): Promise<BoxifyStatsEntry[]> {
+    return this.json('GET', '/boxify/stats');
+  }
+
+  async listImages(): Promise<ImageSummary[]> {
+    return this.json('GET', '/images/json');
+  }
+
+  async nsenterInfo(ref: string): Promise<NsenterInfo> {
+    return this.json('GET', `/boxify/containers/${enc(ref)}/nsenter`);
+  }
+
+  async execCreate(ref: string, body: ExecCreateRequest): Promise<{ Id: string }> {
+    return this.json('POST', `/containers/${enc(ref)}/exec`, { body });
+  }
+
+  async execStartCollect(execId: string): Promise<{ stdout: Buffer; stderr: Buffer }> {
+    const res = await this.open('POST', `/exec/${enc(execId)}/start`, { body: { Detach: false, Tty: false } });
+    const raw = String(res.headers['content-type'] ?? '').startsWith(RAW_STREAM);
+    const out: Record<StreamName, Buffer[]> = { stdout: [], stderr: [] };
+    for await (const r of this.records(res, raw)) out[r.stream].push(r.data);
+    return { stdout: Buffer.concat(out.stdout), stderr: Buffer.concat(out.stderr) };
+  }
+
+  async execInspect(execId: string): Promise<ExecInspect> {
+    return this.json('GET', `/exec/${enc(execId)}/json`);
+  }
+
+  // ---- plumbing ----
+
+  private async *records(res: http.IncomingMessage, raw: boolean, signal?: AbortSignal): AsyncGenerator<LogRecord> {
+    const demux = new Demuxer();
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        if (raw) {
+          yield { stream: 'stdout', data: chunk };
+          continue;
+        }
+        for (const f of demux.push(chunk)) {
+          if (f.stream === 'system') throw new BoxifyError('internal', `boxifyd: ${f.data.toString('utf8').trim()}`);
+          yield { stream: f.stream, data: f.data };
+        }
+      }
+    } catch (err) {
+      if (signal?.aborted) return;
+      if (err instanceof BoxifyError) throw err;
+      throw new BoxifyError('unavailable', `lost the connection to boxifyd at ${this.socketPath}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      res.destroy();
+    }
+  }
+
+  private async json<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const a = await this.call(method, path, opts);
+    if (a.body.length === 0) return undefined as T;
+    try {
+      return JSON.parse(a.body.toString('utf8')) as T;
+    } catch (err) {
+      throw new BoxifyError('internal', `${method} ${path}: boxifyd answered with invalid JSON: ${a.body.toString('utf8').slice(0, 200)}`, { cause: err });
+    }
+  }
+
+  /** A whole request and its buffered answer; non-2xx (outside `ok`) throws. */
+  private async call(method: string, path: string, opts: RequestOptions = {}): Promise<Answer> {
+    const res = await this.open(method, path, opts);
+    const chunks: Buffer[] = [];
+    try {
+      for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
+    } catch (err) {
+      throw new BoxifyError('unavailable', `lost the connection to boxifyd at ${this.socketPath}: ${(err as Error).message}`, { cause: err });
+    }
+    return { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) };
+  }
+
+  /** Sends a request; resolves with the response once its headers arrive, or throws its error. */
+  private open(method: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v === undefined) continue;
+      qs.set(k, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+    }
+    const search = qs.toString();
+    const url = search ? `${path}?${search}` : path;
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const headers: http.OutgoingHttpHeaders = { Host: 'boxify' };
+    if (payload) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = payload.length;
+    } else if (method === 'POST') {
+      headers['Content-Length'] = 0;
+    }
+    return new Promise((resolve, reject) => {
+      const req = http.request({ socketPath: this.socketPath, agent: this.agent, method, path: url, headers, signal: opts.signal });
+      req.on('error', (err) => reject(this.connectionError(err, opts.signal)));
+      req.on('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if ((status >= 200 && status < 300) || opts.ok?.includes(status)) {
+          resolve(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(this.connectionError(err, opts.signal)));
+        res.on('end', () => reject(errorFromAnswer(method, path, status, Buffer.concat(chunks))));
+      });
+      req.end(payload);
+    });
+  }
+
+  private connectionError(err: unknown, signal?: AbortSignal): BoxifyError {
+    if (err instanceof BoxifyError) return err;
+    const e = err as NodeJS.ErrnoException;
+    const s = this.socketPath;
+    if (signal?.aborted) return new BoxifyError('unavailable', 'the request was cancelled', { cause: err });
+    if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED') {
+      return new BoxifyError('unavailable', `cannot connect to boxifyd at ${s}: is the daemon running? Start it with: sudo boxifyd`, { cause: err });
+    }
+    if (e.code === 'EACCES' || e.code === 'EPERM') {
+      return new BoxifyError('forbidden', `permission denied on ${s}: run as root (sudo boxify) or join the boxify group`, { cause: err });
+    }
+    return new BoxifyError('unavailable', `lost the connection to boxifyd at ${s}: ${e.message}`, { cause: err });
+  }
+}
+
+/** The BoxifyError for a non-2xx answer: the status picks the code, `{message}` the text. */
+export function errorFromAnswer(method: string, path: string, status: number, body: Buffer): BoxifyError {
+  let message = body.toString('utf8').trim();
+  try {
+    const parsed = JSON.parse(message) as { message?: unknown };
+    if (typeof parsed.message === 'string') message = parsed.message;
+  } catch {
+    // not JSON: keep the text as it came
+  }
+  return new BoxifyError(codeForStatus(status), message || `${method} ${path} failed with HTTP ${status}`);
+}
