@@ -78,7 +78,9 @@ export async function startDaemon(): Promise<TestDaemon> {
   const root = path.join(dir, 'root');
   const bridge = `bxd${id}`;
   const env = { BOXIFY_SOCKET: socket, BOXIFY_ROOT: root, BOXIFY_BRIDGE: bridge, BOXIFY_SUBNET: subnet };
+  // The owner's PID lets .ci/sweep tell a live test run from what a killed one left.
   fs.writeFileSync(path.join(dir, 'env.json'), JSON.stringify(env));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
   let log = '';
   let child: ChildProcess;
   const launch = async () => {

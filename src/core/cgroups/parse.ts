@@ -27,15 +27,9 @@ export function parseProcSelfCgroup(text: string): ProcSelfCgroup {
   return out;
 }
 
-/** CPU weight (v2, 1..10000) -> cpu.shares (v1, 2..262144); the OCI/runc mapping, inverted. */
-export function sharesFromWeight(weight: number): number {
-  return Math.round(2 + ((weight - 1) * 262142) / 9999);
-}
-
-/** cpu.shares (v1) -> CPU weight (v2), as runc's ConvertCPUSharesToCgroupV2Value. */
-export function weightFromShares(shares: number): number {
-  return Math.round(1 + ((shares - 2) * 9999) / 262142);
-}
+// CPU weight (v2, 1..10000) <-> cpu.shares (v1, 2..262144): one mapping for the whole
+// program, shared with the client that turns boxify.yaml's cpuLimit into CpuShares.
+export { cpuWeightToShares as sharesFromWeight, cpuSharesToWeight as weightFromShares } from '../config/cpu-weight.js';
 
 /** "key value" lines (cpu.stat, memory.stat, memory.events, cpuacct.stat...) as numbers. */
 export function parseFlatKeyed(text: string): Record<string, number> {
@@ -119,7 +113,7 @@ export function checkCgroupName(field: string, name: string): void {
 
 /** Rejects limits the kernel would refuse, naming the field (before anything is written). */
 export function checkLimits(limits: CgroupLimits): void {
-  const int = (field: keyof CgroupLimits, min: number, max: number) => {
+  const int = (field: Exclude<keyof CgroupLimits, 'allowAllDevices'>, min: number, max: number) => {
     const v = limits[field];
     if (v === undefined) return;
     if (!Number.isInteger(v) || v < min || v > max) {

@@ -6,6 +6,7 @@ import type { ContainerCreateRequest, HostConfig } from '../api/types.js';
 import type { CgroupLimits } from '../cgroups/types.js';
 import type { ImageConfig } from '../images/types.js';
 import { errors } from '../errors.js';
+import { cpuSharesToWeight } from '../config/cpu-weight.js';
 import type { NormalizedConfig } from './record.js';
 
 export const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -88,10 +89,6 @@ export interface ValidatedCreate {
   args: string[];
 }
 
-/** Converts Docker CPU shares (2..262144) to the cgroup v2 weight scale (1..10000), as runc does. */
-export function sharesToWeight(shares: number): number {
-  return Math.round(1 + ((shares - 2) * 9999) / 262142);
-}
 
 export function validateCreate(body: ContainerCreateRequest, image: ImageConfig): ValidatedCreate {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -142,7 +139,7 @@ export function validateCreate(body: ContainerCreateRequest, image: ImageConfig)
   const shares = optNumber(hc.CpuShares, 'HostConfig.CpuShares');
   if (shares) {
     if (shares < 2 || shares > 262144) throw errors.invalid('HostConfig.CpuShares', 'must be between 2 and 262144');
-    limits.cpuWeight = sharesToWeight(shares);
+    limits.cpuWeight = cpuSharesToWeight(shares);
   }
   const pids = optNumber(hc.PidsLimit, 'HostConfig.PidsLimit');
   if (pids && pids > 0) limits.pidsMax = Math.floor(pids);
