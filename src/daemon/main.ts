@@ -95,9 +95,16 @@ async function serve(config: DaemonConfig): Promise<void> {
   const server = createApiServer(router, log);
   fs.mkdirSync(path.dirname(config.socket), { recursive: true });
   fs.rmSync(config.socket, { force: true });
+  // The socket is made (bound, synchronously inside listen) with no access for others, so
+  // there is no moment before the chmod below when anyone could connect.
+  const umask = process.umask(0o177);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(config.socket, () => resolve());
+    try {
+      server.listen(config.socket, () => resolve());
+    } finally {
+      process.umask(umask);
+    }
   });
   // Root and the boxify group only.
   fs.chmodSync(config.socket, 0o660);

@@ -20,35 +20,58 @@ export function commonHeaders(apiVersion = API_VERSION): Record<string, string> 
 /** Largest JSON body accepted; uploads (image loads) stream instead. */
 const MAX_JSON_BODY = 8 * 1024 * 1024;
 
-function readJsonBody<T>(req: http.IncomingMessage, preread?: Buffer): Promise<T> {
+function readJsonBody<T>(req: http.IncomingMessage): Promise<T> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = preread && preread.length ? [preread] : [];
-    let size = preread?.length ?? 0;
-    const expected = Number(req.headers['content-length'] ?? NaN);
-    const finish = () => {
-      const text = Buffer.concat(chunks).toString('utf8').trim();
-      if (!text) return resolve({} as T);
-      try {
-        resolve(JSON.parse(text) as T);
-      } catch (e) {
-        reject(new BoxifyError('invalid_argument', `invalid JSON in request body: ${(e as Error).message}`, { field: 'body' }));
-      }
-    };
-    // A hijacked request's body is whatever follows the headers on the raw socket.
-    if (preread !== undefined && Number.isFinite(expected) && size >= expected) return finish();
-    const src = req;
-    src.on('data', (c: Buffer) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_JSON_BODY) {
         reject(new BoxifyError('invalid_argument', 'request body too large', { field: 'body' }));
-        src.destroy();
+        req.destroy();
         return;
       }
       chunks.push(c);
-      if (preread !== undefined && Number.isFinite(expected) && size >= expected) finish();
     });
-    src.once('end', finish);
-    src.once('error', reject);
+    req.once('end', () => parseJson<T>(Buffer.concat(chunks)).then(resolve, reject));
+    req.once('error', reject);
+  });
+}
+
+function parseJson<T>(buf: Buffer): Promise<T> {
+  const text = buf.toString('utf8').trim();
+  if (!text) return Promise.resolve({} as T);
+  try {
+    return Promise.resolve(JSON.parse(text) as T);
+  } catch (e) {
+    return Promise.reject(new BoxifyError('invalid_argument', `invalid JSON in request body: ${(e as Error).message}`, { field: 'body' }));
+  }
+}
+
+/** Reads `length` body bytes of an upgraded request from what came with the headers and the socket. */
+function readUpgradeBody(socket: Socket, head: Buffer, length: number): Promise<{ body: Buffer; rest: Buffer }> {
+  if (length > MAX_JSON_BODY) return Promise.reject(new BoxifyError('invalid_argument', 'request body too large', { field: 'body' }));
+  if (head.length >= length) return Promise.resolve({ body: head.subarray(0, length), rest: head.subarray(length) });
+  return new Promise((resolve, reject) => {
+    let buf = head;
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length >= length) {
+        cleanup();
+        resolve({ body: buf.subarray(0, length), rest: buf.subarray(length) });
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      reject(new BoxifyError('invalid_argument', 'connection closed before the request body was complete', { field: 'body' }));
+    };
+    const cleanup = () => {
+      socket.off('data', onData);
+      socket.off('end', onEnd);
+      socket.pause();
+    };
+    socket.on('data', onData);
+    socket.once('end', onEnd);
   });
 }
 
@@ -121,13 +144,16 @@ export function createApiServer(router: Router, log: (m: string) => void): http.
       try {
         const url = new URL(req.url ?? '/', 'http://boxify');
         const m = router.match(req.method ?? 'GET', url.pathname);
+        // The body of a hijacked request (exec start's JSON) is the first Content-Length
+        // bytes after the headers; whatever follows is already the client's stdin.
+        const body = await readUpgradeBody(socket, head, Number(req.headers['content-length'] ?? 0) || 0);
         const ctx: RequestContext = {
           req,
           socket,
-          head,
+          head: body.rest,
           params: m.params,
           query: url.searchParams,
-          json: <T>() => readJsonBody<T>(req, head),
+          json: <T>() => parseJson<T>(body.body),
           apiVersion: m.apiVersion,
         };
         await m.handler(ctx);

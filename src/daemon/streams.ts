@@ -54,6 +54,8 @@ export function openClientStream(ctx: RequestContext, tty: boolean): ClientStrea
         if (early) data(early);
         sock.on('data', data);
         sock.once('end', end);
+        // Reading the request body may have paused the socket.
+        sock.resume();
       },
       onClose: (f) => (closed ? f() : sock.once('close', f)),
       get closed() {

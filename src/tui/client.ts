@@ -3,6 +3,7 @@
 // a burst of calls). Every non-2xx answer becomes a BoxifyError rebuilt from the status and
 // `{message}`, so callers tell a user's mistake from a bug by `err.isUserError`.
 import http from 'node:http';
+import type net from 'node:net';
 import type {
   BoxifyStatsEntry,
   ContainerCreateRequest,
@@ -42,6 +43,26 @@ export interface LogsOptions {
   stdout?: boolean;
   stderr?: boolean;
   signal?: AbortSignal;
+}
+
+export interface AttachOptions {
+  stdin?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+  /** Replay what the container printed before, then stream. */
+  logs?: boolean;
+  /** Docker's syntax, e.g. "ctrl-p,ctrl-q" (the daemon's default). */
+  detachKeys?: string;
+}
+
+/**
+ * A hijacked connection after its `101 UPGRADED`: the container's (or exec's) output comes
+ * in raw with a TTY, else framed (see `Demuxer`); bytes written go to its stdin, and
+ * `socket.end()` says end-of-input.
+ */
+export interface Hijacked {
+  socket: net.Socket;
+  tty: boolean;
 }
 
 // ---- Docker's multiplexed stream ----------------------------------------------------------
@@ -256,11 +277,114 @@ export class BoxifyClient {
     return { stdout: Buffer.concat(out.stdout), stderr: Buffer.concat(out.stderr) };
   }
 
+  /**
+   * Waits for the container with `condition` in two steps, as `docker run` does: resolves
+   * once the daemon has registered the waiter (its headers arrived), so the caller can start
+   * the container knowing no exit is missed; `result` resolves with the exit at the end.
+   */
+  async registerWait(ref: string, condition: 'not-running' | 'next-exit' | 'removed'): Promise<{ result: Promise<WaitResponse> }> {
+    const path = `/containers/${enc(ref)}/wait`;
+    const res = await this.open('POST', path, { query: { condition } });
+    const result = (async () => {
+      const chunks: Buffer[] = [];
+      try {
+        for await (const c of res as AsyncIterable<Buffer>) chunks.push(c);
+      } catch (err) {
+        throw new BoxifyError('unavailable', `lost the connection to boxifyd at ${this.socketPath}: ${(err as Error).message}`, { cause: err });
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        return JSON.parse(text) as WaitResponse;
+      } catch (err) {
+        throw new BoxifyError('internal', `POST ${path}: boxifyd answered with invalid JSON: ${text.slice(0, 200)}`, { cause: err });
+      }
+    })();
+    // The caller may not get to await it (an error before the container ends): no unhandled rejection.
+    result.catch(() => {});
+    return { result };
+  }
+
+  /** Docker's hijacked attach: the raw connection to the container's stdin and output. */
+  async attach(ref: string, opts: AttachOptions = {}): Promise<Hijacked> {
+    return this.hijack(`/containers/${enc(ref)}/attach`, {
+      stream: 1,
+      stdin: opts.stdin ? 1 : 0,
+      stdout: opts.stdout === false ? 0 : 1,
+      stderr: opts.stderr === false ? 0 : 1,
+      logs: opts.logs ? 1 : undefined,
+      detachKeys: opts.detachKeys,
+    });
+  }
+
+  /** Sets a TTY container's terminal size (before start, it is the size the terminal starts with). */
+  async resize(ref: string, rows: number, cols: number): Promise<void> {
+    await this.call('POST', `/containers/${enc(ref)}/resize`, { query: { h: rows, w: cols } });
+  }
+
+  /**
+   * Starts an exec on a hijacked connection (its stdin and output). The request goes without
+   * a body: `Detach: false` is the default, and the TTY is the one given at exec create
+   * (`opts.tty` must match it). boxifyd hands the bytes that follow the headers on a hijacked
+   * connection to the process's stdin, so a JSON body would reach the process as input;
+   * call `execResize` after this for the terminal's size.
+   */
+  async execStartAttach(execId: string, opts: { tty: boolean }): Promise<Hijacked> {
+    const h = await this.hijack(`/exec/${enc(execId)}/start`);
+    return { socket: h.socket, tty: h.tty || opts.tty };
+  }
+
+  async execResize(execId: string, rows: number, cols: number): Promise<void> {
+    await this.call('POST', `/exec/${enc(execId)}/resize`, { query: { h: rows, w: cols } });
+  }
+
   async execInspect(execId: string): Promise<ExecInspect> {
     return this.json('GET', `/exec/${enc(execId)}/json`);
   }
 
   // ---- plumbing ----
+
+  /**
+   * POST with `Connection: Upgrade, Upgrade: tcp` on a connection of its own (never the
+   * keep-alive pool's): a `101` hands over the raw socket; any other answer is an error
+   * rebuilt from its `{message}`.
+   */
+  private hijack(path: string, query?: Query, body?: unknown): Promise<Hijacked> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) qs.set(k, String(v));
+    const search = qs.toString();
+    const payload = Buffer.from(body === undefined ? '' : JSON.stringify(body));
+    const headers: http.OutgoingHttpHeaders = {
+      Host: 'boxify',
+      Connection: 'Upgrade',
+      Upgrade: 'tcp',
+      'Content-Length': payload.length,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    };
+    return new Promise((resolve, reject) => {
+      const req = http.request({ socketPath: this.socketPath, agent: false, method: 'POST', path: search ? `${path}?${search}` : path, headers });
+      req.on('error', (err) => reject(this.connectionError(err)));
+      req.on('upgrade', (res, socket, head) => {
+        socket.setNoDelay(true);
+        // Output that came in the same packet as the 101 goes back to be read first.
+        if (head.length) socket.unshift(head);
+        resolve({ socket, tty: String(res.headers['content-type'] ?? '').startsWith(RAW_STREAM) });
+      });
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(this.connectionError(err)));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          reject(
+            status >= 200 && status < 300
+              ? new BoxifyError('internal', `POST ${path}: boxifyd answered ${status} instead of switching to a raw stream (101)`)
+              : errorFromAnswer('POST', path, status, Buffer.concat(chunks)),
+          );
+        });
+      });
+      req.end(payload);
+    });
+  }
 
   private async *records(res: http.IncomingMessage, raw: boolean, signal?: AbortSignal): AsyncGenerator<LogRecord> {
     const demux = new Demuxer();

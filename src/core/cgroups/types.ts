@@ -14,6 +14,11 @@ export interface CgroupLimits {
   cpuPeriodUs?: number;
   /** pids.max. */
   pidsMax?: number;
+  /**
+   * Device access: false/absent = Docker's allowlist (v1 devices controller; v2 has no
+   * device program here, see the README's Security section); true = every device (--privileged).
+   */
+  allowAllDevices?: boolean;
 }
 
 export interface CgroupStats {

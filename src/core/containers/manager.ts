@@ -27,6 +27,8 @@ import type { BridgeNetwork } from '../network/bridge.js';
 import type { InitMount, InitSpec } from '../sys/init-protocol.js';
 import { launchContainer, readExitFile, processStartTime, isAlive } from '../sys/launcher.js';
 import { enterCommand } from '../sys/enter.js';
+import { resolveContainerSecurity, type ContainerSecurity } from '../security/container.js';
+import { precompileSecurity } from '../security/index.js';
 import { makeFifo, setBlocking } from '../sys/fifo.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { cpuPercent, memoryInUse, readSystemCpu, readVethCounters, toDockerStats, type StatsSample } from '../stats.js';
@@ -162,6 +164,10 @@ export class ContainerManager {
     const existing = this.store.byName(name);
     if (existing) throw errors.nameInUse(name, existing.id);
     resolveUser(v.config.User, this.d.images.layerDirs(image));
+    // Capabilities, seccomp, ulimits, --tmpfs: a bad value is a 400 now, not a failed start.
+    const security = resolveContainerSecurity(v.hostConfig, { cgroupVersion: this.d.cgroups.version });
+    // A CapAdd this host cannot grant, or a profile the compiler refuses, is a 400 here too.
+    precompileSecurity(security.security);
     // Checked now so that bad ports are a 400 at create, not a failure at start.
     const portMappings = parsePortBindings(v.hostConfig.PortBindings, v.config.ExposedPorts);
     if (portMappings.length && v.networkMode === 'none') {
@@ -188,6 +194,7 @@ export class ContainerManager {
       mounts: resolved.mounts,
       volumes: resolved.volumesUsed,
       anonymousVolumes: resolved.anonymousVolumes,
+      security,
       ports: [],
     };
     // The record is written last: a crash before this leaves a directory without a record,
@@ -215,8 +222,12 @@ export class ContainerManager {
     const image = this.d.images.resolve(rec.imageId);
     const layers = this.d.images.layerDirs(image);
     const user = resolveUser(rec.config.User, layers);
+    const sec: ContainerSecurity = rec.security ?? resolveContainerSecurity(rec.hostConfig, { cgroupVersion: this.d.cgroups.version });
+    // Before anything is allocated: this is where a start can still fail cleanly.
+    const security = precompileSecurity(sec.security);
 
-    this.d.cgroups.create(id, rec.limits);
+    // Privileged: no device allowlist either (v1 devices controller), as in Docker.
+    this.d.cgroups.create(id, { ...rec.limits, allowAllDevices: sec.security.privileged === true });
     const oomBefore = this.d.cgroups.stats(id).oomKills;
     let ip = '';
     if (rec.network.mode === 'bridge') ip = await this.d.network.ipam.allocate(id);
@@ -244,7 +255,7 @@ export class ContainerManager {
         hosts: path.join(dir, 'hosts'),
         resolvConf: path.join(dir, 'resolv.conf'),
       },
-      mounts: rec.mounts.map(({ source, target, type, readonly, data }) => ({ source, target, type, readonly, data })),
+      mounts: [...rec.mounts.map(({ source, target, type, readonly, data }) => ({ source, target, type, readonly, data })), ...sec.tmpfs],
       process: {
         args: [rec.path, ...rec.args],
         env: rec.config.Env,
@@ -255,7 +266,10 @@ export class ContainerManager {
       },
       cgroupProcs: this.d.cgroups.procsFiles(id),
       cgroupNamespace: true,
-      rlimits: [],
+      rlimits: sec.rlimits,
+      security,
+      maskPaths: sec.maskPaths,
+      tty: !!rec.config.Tty,
     };
     let launched: Awaited<ReturnType<typeof launchContainer>>;
     try {
@@ -869,21 +883,30 @@ export class ContainerManager {
     guard.canExec(r);
     const image = this.d.images.resolve(r.imageId);
     const user = resolveUser(e.req.User || r.config.User, this.d.images.layerDirs(image));
-    const cmd = enterCommand(
-      { pid: r.state.pid, cgroupProcs: this.d.cgroups.procsFiles(r.id), cwd: e.req.WorkingDir || r.config.WorkingDir, uid: user.uid, gid: user.gid },
-      e.req.Cmd,
-    );
     const envList = mergeEnv(r.config.Env, e.req.Tty ? ['TERM=xterm'] : [], e.req.Env ?? []);
-    const env = Object.fromEntries(
-      envList.map((kv) => {
-        const i = kv.indexOf('=');
-        return i === -1 ? [kv, ''] : [kv.slice(0, i), kv.slice(i + 1)];
-      }),
+    // The same confinement as the container's command (`exec --privileged` lifts it, as in Docker).
+    const version = this.d.cgroups.version;
+    const sec = r.security ?? resolveContainerSecurity(r.hostConfig, { cgroupVersion: version });
+    const security = e.req.Privileged ? resolveContainerSecurity({ Privileged: true }, { cgroupVersion: version }).security : sec.security;
+    // cmd.env carries the exec spec for boxify-init; the command itself gets envList.
+    const cmd = enterCommand(
+      {
+        pid: r.state.pid,
+        pidStartTime: r.state.pidStartTime,
+        cgroupProcs: this.d.cgroups.procsFiles(r.id),
+        cwd: e.req.WorkingDir || r.config.WorkingDir,
+        uid: user.uid,
+        gid: user.gid,
+        additionalGids: user.additionalGids,
+        env: envList,
+        security,
+        rlimits: sec.rlimits,
+      },
+      e.req.Cmd,
     );
     e.running = true;
     return {
       ...cmd,
-      env,
       tty: !!e.req.Tty,
       started: (pid) => {
         e.pid = pid;

@@ -6,6 +6,7 @@ import type { CgroupLimits } from '../cgroups/types.js';
 import { errors } from '../errors.js';
 import type { PublishedPort } from '../network/ports.js';
 import type { ResolvedMount } from '../volumes/index.js';
+import type { ContainerSecurity } from '../security/container.js';
 
 export interface NormalizedConfig {
   Image: string;
@@ -76,6 +77,11 @@ export interface ContainerRecord {
   anonymousVolumes: string[];
   /** Host ports published while it runs. */
   ports: PublishedPort[];
+  /**
+   * Capabilities, seccomp, no_new_privs, rlimits, --tmpfs, masked paths: resolved from the
+   * HostConfig at create (absent in records made before; start resolves it then).
+   */
+  security?: ContainerSecurity;
 }
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';

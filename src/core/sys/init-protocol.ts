@@ -6,6 +6,18 @@
 // then waits at the gate while the daemon wires the network; one byte "1" lets it exec,
 // EOF makes it exit. fd 3 is close-on-exec, so a successful execve shows as EOF on the sync
 // pipe; a failed one as {"type":"error"} first.
+//
+// `node boxify-init exec` is the second mode: a process entered into a running container
+// (docker exec, the CLI shell). The daemon runs it as
+// `nsenter --target PID --pid --net --uts --ipc -- node boxify-init exec` with the ExecSpec
+// as JSON in the environment variable BOXIFY_EXEC_SPEC (never in argv, which every host user
+// can read in /proc/PID/cmdline; the environment only root can). It joins the cgroup, the
+// cgroup and mount namespaces itself, applies the container's security options and execs.
+// No sync pipe: failures go to stderr, exit 127 (not found), 126 (not runnable) or 125.
+import type { SecurityOptions } from '../security/index.js';
+
+/** The environment variable that carries an ExecSpec to `boxify-init exec`. */
+export const EXEC_SPEC_ENV = 'BOXIFY_EXEC_SPEC';
 
 export interface InitMount {
   /** Absolute host path (bind) or a filesystem type's source (tmpfs). */
@@ -16,6 +28,26 @@ export interface InitMount {
   readonly: boolean;
   /** For tmpfs, mount data such as "size=64m,mode=1777". */
   data?: string;
+  /** tmpfs only: MS_NOEXEC (Docker's default for --tmpfs). */
+  noexec?: boolean;
+}
+
+/** The credentials and command of the process init execs. */
+export interface InitProcess {
+  args: string[];
+  env: string[];
+  cwd: string;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+}
+
+export interface InitRlimit {
+  /** Resource name as in prlimit ("nofile", "nproc", ...). */
+  type: string;
+  /** -1 = unlimited. Clamped by init to the hard limit it inherited. */
+  soft: number;
+  hard: number;
 }
 
 export interface InitSpec {
@@ -34,21 +66,35 @@ export interface InitSpec {
   /** Host files bind-mounted over /etc/hostname, /etc/hosts and /etc/resolv.conf. */
   etcFiles: { hostname: string; hosts: string; resolvConf: string };
   mounts: InitMount[];
-  process: {
-    args: string[];
-    env: string[];
-    cwd: string;
-    uid: number;
-    gid: number;
-    additionalGids: number[];
-  };
+  process: InitProcess;
   /** cgroup.procs files init writes its PID to just before execve (after setup, so Node's
    * own start-up memory is not charged to the container). */
   cgroupProcs: string[];
   /** Create a new cgroup namespace after joining the cgroup. */
   cgroupNamespace: boolean;
-  /** [resource name as in prlimit, soft, hard] */
-  rlimits: { type: string; soft: number; hard: number }[];
+  rlimits: InitRlimit[];
+  /**
+   * Capabilities, no_new_privs and seccomp, applied as init's last step before execve.
+   * Absent: Docker's defaults (never "unconfined" by omission).
+   */
+  security?: SecurityOptions;
+  /** Docker's masked and read-only /proc and /sys paths (false for privileged containers; absent: true). */
+  maskPaths?: boolean;
+  /** fds 0-2 are a terminal: init makes it the controlling terminal of a new session. */
+  tty?: boolean;
+}
+
+/** What `boxify-init exec` needs to enter a running container (see the top of this file). */
+export interface ExecSpec {
+  /** Host PID of the container's PID 1: its cgroup and mount namespaces and root are joined. */
+  pid: number;
+  /** /proc/PID/stat start time of `pid` ('' = do not check), so a recycled PID is refused. */
+  pidStartTime: string;
+  /** cgroup.procs files of the container's cgroup (host paths). */
+  cgroupProcs: string[];
+  process: InitProcess;
+  rlimits: InitRlimit[];
+  security: SecurityOptions;
 }
 
 export type InitMessage =

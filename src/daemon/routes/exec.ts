@@ -20,6 +20,8 @@ type Pty = {
 
 /** Live TTY execs, so /exec/{id}/resize can reach their terminal. */
 const ttys = new Map<string, Pty>();
+/** A size that arrived before the exec's terminal existed (the CLI resizes right after start). */
+const pendingSizes = new Map<string, [number, number]>();
 
 export function registerExecRoutes(router: Router, d: DaemonContext): void {
   const c = d.containers;
@@ -36,7 +38,9 @@ export function registerExecRoutes(router: Router, d: DaemonContext): void {
     const h = queryInt(ctx.query, 'h');
     const w = queryInt(ctx.query, 'w');
     if (!h || !w || h < 1 || w < 1) throw errors.invalid('h', 'h and w must be positive integers');
-    ttys.get(ctx.params.id!)?.resize(w, h);
+    const pty = ttys.get(ctx.params.id!);
+    if (pty) pty.resize(w, h);
+    else pendingSizes.set(ctx.params.id!, [h, w]);
     return reply(201);
   });
 
@@ -66,6 +70,11 @@ async function execStart(ctx: RequestContext, d: DaemonContext): Promise<void> {
     const ptyMod = (await import('node-pty')) as unknown as { spawn: (f: string, a: string[], o: object) => Pty };
     const pty = ptyMod.spawn(p.file, p.args, { env: p.env, cols: cols || 80, rows: rows || 24, name: 'xterm' });
     ttys.set(execId, pty);
+    const early = pendingSizes.get(execId);
+    if (early) {
+      pendingSizes.delete(execId);
+      pty.resize(early[1], early[0]);
+    }
     p.started(pty.pid);
     pty.onData((s) => out.write(Buffer.from(s, 'utf8')));
     out.onInput(
@@ -78,6 +87,7 @@ async function execStart(ctx: RequestContext, d: DaemonContext): Promise<void> {
     await new Promise<void>((resolve) =>
       pty.onExit(({ exitCode, signal }) => {
         ttys.delete(execId);
+        pendingSizes.delete(execId);
         p.finished(signal ? 128 + signal : exitCode);
         // Let the last output reach the socket before it closes.
         setImmediate(() => {

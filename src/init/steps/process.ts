@@ -14,9 +14,6 @@ import {
   prlimit,
   resetSignal,
   setCloexec,
-  setgroups,
-  setresgid,
-  setresuid,
   unshare,
 } from '../../core/sys/ffi.js';
 import { GATE_FD, StepError, SYNC_FD } from './step.js';
@@ -71,13 +68,6 @@ export function setRlimits(limits: InitSpec['rlimits']): void {
   }
 }
 
-/** Groups first: after setuid we could no longer change them. */
-export function setUser(p: InitSpec['process']): void {
-  setgroups(p.additionalGids);
-  setresgid(p.gid);
-  setresuid(p.uid);
-}
-
 /** Like Docker, a missing working directory is created rather than refused. */
 export function enterCwd(cwd: string): void {
   if (!path.posix.isAbsolute(cwd)) throw new Error(`working directory ${JSON.stringify(cwd)} must be an absolute path`);
@@ -90,9 +80,9 @@ export function enterCwd(cwd: string): void {
  * tells the daemon execve succeeded), nor any other fd; the gate is done with. Node ignores SIGPIPE and
  * SIGXFSZ, and an ignored signal stays ignored across execve: give the command defaults.
  */
-export function prepareFds(): void {
+export function prepareFds(gate = true): void {
   for (const fd of [0, 1, 2]) setCloexec(fd, false);
-  closeFd(GATE_FD);
+  if (gate) closeFd(GATE_FD);
   // Whatever else the daemon's own parent left open without close-on-exec (the shim passes
   // it on) must not reach the container, as runc's CloseExecFrom(3) ensures.
   for (const name of fs.readdirSync('/proc/self/fd')) {

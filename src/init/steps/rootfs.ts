@@ -94,7 +94,7 @@ export function mountVolumes(root: string, mounts: InitMount[]): void {
       if (m.readonly) mount(null, host, null, MS.BIND | MS.REMOUNT | MS.RDONLY, null, 'read-only remount');
     } else if (m.type === 'tmpfs') {
       const host = ensureTarget(root, m.target, 'dir');
-      const flags = MS.NOSUID | MS.NODEV | (m.readonly ? MS.RDONLY : 0);
+      const flags = MS.NOSUID | MS.NODEV | (m.readonly ? MS.RDONLY : 0) | (m.noexec ? MS.NOEXEC : 0);
       mount(m.source || 'tmpfs', host, 'tmpfs', flags, m.data ?? null, 'tmpfs');
     } else {
       throw new Error(`mount ${JSON.stringify((m as InitMount).target)}: unknown type ${JSON.stringify((m as InitMount).type)} (bind or tmpfs)`);
@@ -119,11 +119,13 @@ export const DEV_LINKS: [string, string][] = [
   ['ptmx', 'pts/ptmx'],
 ];
 
-export function mountProcSysDev(root: string): void {
+/** `sysReadonly` false only for privileged containers, whose /sys is writable as in Docker. */
+export function mountProcSysDev(root: string, sysReadonly = true): void {
   const nosuidNodevNoexec = MS.NOSUID | MS.NODEV | MS.NOEXEC;
   // A fresh /proc shows only this PID namespace's processes.
   mount('proc', ensureTarget(root, '/proc', 'dir'), 'proc', nosuidNodevNoexec, null);
-  mount('sysfs', ensureTarget(root, '/sys', 'dir'), 'sysfs', nosuidNodevNoexec | MS.RDONLY, null);
+  // Read-only /sys makes /sys/fs/cgroup read-only too (no cgroup filesystem is mounted there).
+  mount('sysfs', ensureTarget(root, '/sys', 'dir'), 'sysfs', nosuidNodevNoexec | (sysReadonly ? MS.RDONLY : 0), null);
 
   // A private minimal /dev, never the host's: a tmpfs with the six safe character devices.
   const dev = ensureTarget(root, '/dev', 'dir');

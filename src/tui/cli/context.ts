@@ -3,8 +3,13 @@
 import type { BoxifyClient } from '../client.js';
 import type { FlagSpec, Parsed } from './args.js';
 
+/** What attached commands read input from (process.stdin, or a stream in tests). */
+export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; isRaw?: boolean; setRawMode?(raw: boolean): unknown };
+
 export interface CliContext {
   client: BoxifyClient;
+  /** Input for `run -i`, `attach` and `exec -i` (default: process.stdin). */
+  stdin?: InputStream;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
   cwd: string;

@@ -2,6 +2,7 @@
 // codes: a usage mistake exits 1, anything the daemon or the system refused exits 125
 // (docker's code), with `boxify: <message>` and never a stack trace; a bug says so.
 import { BoxifyError } from '../../core/errors.js';
+import { attachCommand } from './attach.js';
 import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { inspectCommand, killCommand, logsCommand, psCommand, restartCommand, rmCommand, startCommand, stopCommand } from './containers.js';
 import { CommandFailed, type CliContext, type Command } from './context.js';
@@ -13,6 +14,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   psCommand,
   execCommand,
+  attachCommand,
   logsCommand,
   startCommand,
   stopCommand,

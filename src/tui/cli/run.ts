@@ -1,18 +1,21 @@
 // `boxify run`: with an IMAGE, docker's create -> start -> follow output -> exit code; with no
 // IMAGE, the seed's flow from ./boxify.yaml: create, start, and a shell in the container
 // (or the yaml's command's output), then stop and remove the container.
-import type { ContainerCreateRequest } from '../../core/api/types.js';
+import type { ContainerCreateRequest, WaitResponse } from '../../core/api/types.js';
 import { loadBoxifyYaml, toCreateRequest, type BoxifyYaml } from '../../core/config/boxify-yaml.js';
 import { BoxifyError } from '../../core/errors.js';
 import { parseSize } from '../../core/size.js';
+import type { Hijacked } from '../client.js';
 import { checkShellPrerequisites, runShell } from '../shell.js';
+import { DEFAULT_DETACH_KEYS, detachedHint, parseDetachKeys, requireTerminalInput, runSession, terminalSize } from './attach.js';
 import { bool, int, keyValues, list, num, str, UsageError, type FlagSpec, type Parsed } from './args.js';
 import { CommandFailed, type CliContext, type Command } from './context.js';
 
 export const RUN_FLAGS: FlagSpec[] = [
   { long: 'detach', short: 'd', help: 'Run in the background and print the container ID' },
-  { long: 'interactive', short: 'i', help: 'Keep STDIN open (input is not attached yet: see below)' },
-  { long: 'tty', short: 't', help: 'Allocate a pseudo-TTY (accepted; output is streamed without one for now)' },
+  { long: 'interactive', short: 'i', help: 'Keep STDIN open and send it your input' },
+  { long: 'tty', short: 't', help: 'Allocate a pseudo-TTY' },
+  { long: 'detach-keys', value: true, metavar: 'KEYS', help: `Key sequence that detaches from a -i container (default ${DEFAULT_DETACH_KEYS})` },
   { long: 'rm', help: 'Remove the container when it exits' },
   { long: 'name', value: true, metavar: 'NAME', help: 'Name the container' },
   { long: 'memory', short: 'm', value: true, metavar: 'SIZE', help: 'Memory limit, e.g. 100m or 1g' },
@@ -82,8 +85,9 @@ export const runCommand: Command = {
   details: [
     'With an IMAGE: creates and starts the container and prints its output until it exits,',
     "then exits with the container's exit code. -d prints the ID and leaves it running.",
-    '-i and -t are accepted, but input is not attached to the container yet (that comes',
-    "with the attach API); for an interactive shell use `boxify exec -it CONTAINER sh`.",
+    '-i sends your input to the container (the end of the input closes its stdin); -t gives',
+    'it a terminal (with -i, yours goes raw until the container exits). Ctrl-P Ctrl-Q (or',
+    '--detach-keys) detaches from a -i container and leaves it running: see boxify attach.',
     '',
     'Without an IMAGE: reads boxify.yaml (or boxify.yml) in the current directory:',
     '  imageName: busybox',
@@ -95,17 +99,17 @@ export const runCommand: Command = {
   async run(ctx, p) {
     if (p.args.length === 0) return runFromYaml(ctx, p);
     const [image, ...cmd] = p.args as [string, ...string[]];
-    const body = applyRunFlags({ Image: image, Tty: false, AttachStdout: true, AttachStderr: true, HostConfig: {} }, p);
-    if (cmd.length) body.Cmd = cmd;
-    if (bool(p, 'interactive')) body.OpenStdin = true;
+    const interactive = bool(p, 'interactive');
+    const tty = bool(p, 'tty');
     const detach = bool(p, 'detach');
     const rm = bool(p, 'rm');
+    const body = applyRunFlags({ Image: image, Tty: tty, AttachStdout: true, AttachStderr: true, HostConfig: {} }, p);
+    if (cmd.length) body.Cmd = cmd;
+    if (interactive) body.OpenStdin = true;
+    if (!detach && (interactive || tty)) return runInteractive(ctx, body, p, { interactive, tty, rm });
     // Attached, the CLI removes the container itself after reading its exit code; detached,
     // the daemon does it when the container exits.
     if (detach && rm) body.HostConfig!.AutoRemove = true;
-    if (!detach && bool(p, 'interactive') && ctx.stdinIsTTY) {
-      ctx.stderr.write('boxify: note: input is not attached to the container yet; for a shell use: boxify exec -it CONTAINER sh\n');
-    }
     const id = await create(ctx, body, str(p, 'name'));
     if (detach) {
       await start(ctx, id, rm);
@@ -135,6 +139,56 @@ async function start(ctx: CliContext, id: string, removeOnFailure: boolean): Pro
     }
     throw err;
   }
+}
+
+/**
+ * `run -i` / `-t`, docker's way: create, attach before start (so no output is missed and
+ * input reaches the container from its first read), register the wait before start, start,
+ * then the session until the output ends, and the exit code from the wait. With --rm the
+ * daemon removes the container (so a detached one goes when it exits) and the wait is for
+ * its removal.
+ */
+async function runInteractive(
+  ctx: CliContext,
+  body: ContainerCreateRequest,
+  p: Parsed,
+  o: { interactive: boolean; tty: boolean; rm: boolean },
+): Promise<number> {
+  const keysSpec = str(p, 'detach-keys');
+  const detachKeys = parseDetachKeys(keysSpec);
+  if (o.interactive && o.tty) requireTerminalInput(ctx);
+  Object.assign(body, { OpenStdin: o.interactive, StdinOnce: o.interactive, AttachStdin: o.interactive });
+  if (o.rm) body.HostConfig!.AutoRemove = true;
+  const id = await create(ctx, body, str(p, 'name'));
+  let hijacked: Hijacked | undefined;
+  let exit: Promise<WaitResponse>;
+  try {
+    hijacked = await ctx.client.attach(id, { stdin: o.interactive, stdout: true, stderr: true, detachKeys: keysSpec });
+    exit = (await ctx.client.registerWait(id, o.rm ? 'removed' : 'next-exit')).result;
+    // The terminal opens at start with the size given here.
+    const size = o.tty ? terminalSize(ctx) : undefined;
+    if (size) await ctx.client.resize(id, ...size);
+    await start(ctx, id, o.rm);
+  } catch (err) {
+    hijacked?.socket.destroy();
+    if (o.rm) await ctx.client.removeContainer(id, { force: true }).catch(() => {});
+    throw err;
+  }
+  const outcome = await runSession(ctx, hijacked, {
+    stdin: o.interactive,
+    raw: o.tty && o.interactive,
+    detachKeys: o.interactive ? detachKeys : undefined,
+    resize: o.tty ? (rows, cols) => ctx.client.resize(id, rows, cols) : undefined,
+    // Without a terminal of its own the container gets our signals, as with docker's sig-proxy.
+    onSignal: o.tty ? undefined : (sig) => void ctx.client.killContainer(id, sig).catch(() => {}),
+  });
+  if (outcome === 'detached') {
+    detachedHint(ctx, id);
+    return 0;
+  }
+  const { StatusCode, Error: waitError } = await exit;
+  if (waitError?.Message) ctx.stderr.write(`boxify: ${waitError.Message}\n`);
+  return StatusCode;
 }
 
 /**

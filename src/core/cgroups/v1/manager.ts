@@ -11,11 +11,12 @@ import { checkCgroupName, checkLimits, emptyStats } from '../parse.js';
 import * as blkio from './blkio.js';
 import * as cpu from './cpu.js';
 import * as cpuacct from './cpuacct.js';
+import * as devices from './devices.js';
 import * as memory from './memory.js';
 import * as pids from '../v2/pids.js';
 
 /** The controllers Boxify uses on v1; ones the host does not mount are skipped (memory is required). */
-export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'blkio'] as const;
+export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'devices'] as const;
 export type V1Controller = (typeof V1_CONTROLLERS)[number];
 
 /**
@@ -108,6 +109,9 @@ export class V1Manager implements CgroupManager {
     checkCgroupName('container cgroup name', name);
     checkLimits(limits);
     for (const m of this.mounts()) this.ensureDir(m, path.posix.join(this.instancePath, name));
+    // Device access is set once, before any process joins (not by update: it is no limit).
+    const dev = this.controllerDir('devices', name);
+    if (dev !== undefined) devices.apply(dev, limits.allowAllDevices === true);
     this.apply(name, limits);
   }
 

@@ -1,0 +1,77 @@
+// Hardening steps of boxify-init that are not the process security step itself: Docker's
+// masked and read-only paths in /proc and /sys, and the controlling terminal of a TTY
+// container. Run after pivot_root, while init is still root with every capability.
+import { MS, SysError, mount } from '../../core/sys/ffi.js';
+import { NR, SecurityStepError, sysInts } from '../../core/security/native.js';
+
+/**
+ * Hidden from the container (moby oci/defaults.go): kernel memory, the keyring list, timer
+ * and scheduler internals that leak host activity, firmware tables. A file gets /dev/null
+ * bound over it, a directory an empty read-only tmpfs.
+ */
+export const MASKED_PATHS = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/interrupts',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+
+/** Readable but never writable (moby oci/defaults.go): kernel tunables and the magic SysRq key. */
+export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+function missing(err: unknown): boolean {
+  return err instanceof SysError && err.errno === 'ENOENT';
+}
+
+/** runc's maskPath: /dev/null over a file; ENOTDIR says it is a directory: a read-only tmpfs. */
+export function maskPaths(paths: readonly string[]): void {
+  for (const p of paths) {
+    try {
+      mount('/dev/null', p, null, MS.BIND, null, 'mask /dev/null');
+    } catch (err) {
+      if (missing(err)) continue; // this kernel has no such file
+      if (!(err instanceof SysError && err.errno === 'ENOTDIR')) throw err;
+      mount('tmpfs', p, 'tmpfs', MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, 'size=0,mode=0555', 'mask tmpfs');
+    }
+  }
+}
+
+/** runc's readonlyPath: bind the path onto itself, then remount that bind read-only. */
+export function readonlyPaths(paths: readonly string[]): void {
+  for (const p of paths) {
+    try {
+      mount(p, p, null, MS.BIND | MS.REC, null, 'bind (read-only path)');
+    } catch (err) {
+      if (missing(err)) continue;
+      throw err;
+    }
+    // /proc is nosuid,nodev,noexec: keep those flags on the remount.
+    mount(null, p, null, MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, null, 'read-only remount');
+  }
+}
+
+const TIOCSCTTY = 0x540e;
+
+/**
+ * Makes the terminal on fd 0 the controlling terminal of a new session led by this process,
+ * so a shell gets job control (without it busybox sh says "can't access tty; job control
+ * turned off", and ^C reaches nobody). `steal` takes the terminal from the session that has
+ * it (needs CAP_SYS_ADMIN): an exec's terminal belongs to nsenter's session on the host.
+ */
+export function takeControllingTerminal(steal: boolean): void {
+  try {
+    sysInts('tty', 'setsid()', NR.setsid!);
+  } catch (err) {
+    // EPERM: already a process group leader (started as one); the terminal call decides.
+    if (!(err instanceof SecurityStepError && err.errnoName === 'EPERM')) throw err;
+  }
+  sysInts('tty', `ioctl(0, TIOCSCTTY, ${steal ? 1 : 0})`, NR.ioctl!, 0, TIOCSCTTY, steal ? 1 : 0);
+}
