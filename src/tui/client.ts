@@ -4,6 +4,7 @@
 // `{message}`, so callers tell a user's mistake from a bug by `err.isUserError`.
 import http from 'node:http';
 import type net from 'node:net';
+import type { EnterTarget } from '../core/sys/enter.js';
 import type {
   BoxifyStatsEntry,
   ContainerCreateRequest,
@@ -21,13 +22,8 @@ import { BoxifyError, codeForStatus } from '../core/errors.js';
 
 export const DEFAULT_SOCKET = '/var/run/boxify.sock';
 
-export interface NsenterInfo {
-  pid: number;
-  cgroupProcs: string[];
-  env: string[];
-  cwd: string;
-  user: string;
-}
+/** GET /boxify/containers/{id}/nsenter: how to enter the container with its confinement. */
+export type NsenterInfo = EnterTarget & { env: string[]; user: string };
 
 export type StreamName = 'stdout' | 'stderr';
 

@@ -1,12 +1,13 @@
 // A process inside a running container, started from the client side with nsenter: the
-// shell of `boxify run` (boxify.yaml), `boxify exec -it`, and the TUI's attach. The daemon
-// tells us the container's PID, cgroup files, environment and user (GET
-// /boxify/containers/{id}/nsenter); the process joins the cgroup first (so limits and stats
-// cover it), then the namespaces and root. Needs root, like nsenter itself.
+// shell of `boxify run` (boxify.yaml) and the TUI's attach. The daemon tells us how to enter
+// the container (GET /boxify/containers/{id}/nsenter); src/core/sys/enter.ts builds the
+// same command docker exec uses, so the shell gets the container's cgroup, namespaces,
+// capabilities and seccomp. Needs root, like nsenter itself.
 import { spawn as spawnChild } from 'node:child_process';
-import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { enterCommand } from '../core/sys/enter.js';
 import { BoxifyError } from '../core/errors.js';
 import type { NsenterInfo } from './client.js';
 
@@ -25,63 +26,20 @@ export function shellQuote(s: string): string {
 }
 
 /**
- * `sh -c '<join cgroups>; exec nsenter --target PID ... -- env -i ENV... CMD'`: the process
- * writes its own PID into each of the container's cgroup.procs files, then replaces itself
- * with nsenter (which forks into the PID namespace) and runs CMD with exactly the
- * container's environment.
+ * The program, argv and environment that run CMD in the container with exactly the
+ * container's environment (plus `opts.env`), in its cgroup, namespaces and confinement.
  */
-export function buildShellCommand(info: NsenterInfo, cmd: string[], opts: ShellCommandOptions = {}): { file: string; args: string[] } {
+export function buildShellCommand(
+  info: NsenterInfo,
+  cmd: string[],
+  opts: ShellCommandOptions = {},
+): { file: string; args: string[]; env: Record<string, string> } {
   if (cmd.length === 0) throw new BoxifyError('invalid_argument', 'no command given to run in the container');
-  const join = info.cgroupProcs
-    .map((f) => `echo $$ > ${shellQuote(f)} || { echo "boxify: cannot join the container's cgroup (${f.replace(/["'`$\\]/g, '')})" >&2; exit 125; }`)
-    .join('; ');
-  const ids = userIds(info);
-  const nsenter = [
-    'exec nsenter',
-    `--target ${Number(info.pid)}`,
-    '--mount --uts --ipc --net --pid --cgroup --root --wd',
-    ...(ids?.uid !== undefined ? [`--setuid ${ids.uid}`] : []),
-    ...(ids?.gid !== undefined ? [`--setgid ${ids.gid}`] : []),
-    '-- env -i "$@"',
-  ].join(' ');
-  const script = join ? `${join}; ${nsenter}` : nsenter;
-
   const env = [...info.env, ...(opts.env ?? [])];
   if (opts.term && !env.some((e) => e.startsWith('TERM='))) env.push(`TERM=${opts.term}`);
-  const command = opts.workdir ? ['sh', '-c', 'cd "$1" || exit 126; shift; exec "$@"', 'boxify-cd', opts.workdir, ...cmd] : cmd;
-  return { file: '/bin/sh', args: ['-c', script, 'boxify-shell', ...env, ...command] };
-}
-
-/**
- * The numeric user and group for nsenter. Numbers are used as given; a name is looked up
- * in the container's own /etc/passwd (through /proc/PID/root); root or empty means none.
- */
-function userIds(info: NsenterInfo): { uid?: number; gid?: number } | undefined {
-  const user = info.user?.trim() ?? '';
-  if (user === '' || user === 'root' || user === '0') return undefined;
-  const [u, g] = user.split(':') as [string, string | undefined];
-  const passwd = (): string[][] => {
-    try {
-      return readFileSync(`/proc/${info.pid}/root/etc/passwd`, 'utf8').split('\n').map((l) => l.split(':'));
-    } catch {
-      return [];
-    }
-  };
-  let uid: number | undefined;
-  let gid: number | undefined;
-  if (/^\d+$/.test(u)) {
-    uid = Number(u);
-  } else {
-    const entry = passwd().find((f) => f[0] === u);
-    if (!entry) throw new BoxifyError('invalid_argument', `unable to find user ${u}: no matching entries in the container's /etc/passwd`);
-    uid = Number(entry[2]);
-    gid = Number(entry[3]);
-  }
-  if (g !== undefined) {
-    if (!/^\d+$/.test(g)) throw new BoxifyError('invalid_argument', `group "${g}" must be numeric`);
-    gid = Number(g);
-  }
-  return { uid, gid };
+  // The same entry as docker exec: nsenter, then boxify-init joins the cgroup and the mount
+  // namespace and applies the container's capabilities, no_new_privs and seccomp.
+  return enterCommand({ ...info, env, cwd: opts.workdir || info.cwd }, cmd);
 }
 
 /** The path of `name` on PATH, or null. */
@@ -122,11 +80,11 @@ export interface RunShellOptions extends ShellCommandOptions {
 export async function runShell(info: NsenterInfo, cmd: string[], opts: RunShellOptions = {}): Promise<number> {
   checkShellPrerequisites();
   const tty = opts.tty ?? Boolean(process.stdin.isTTY);
-  const { file, args } = buildShellCommand(info, cmd, { ...opts, term: tty ? (opts.term ?? 'xterm') : opts.term });
-  return tty ? runWithPty(file, args) : runPlain(file, args);
+  const { file, args, env } = buildShellCommand(info, cmd, { ...opts, term: tty ? (opts.term ?? 'xterm') : opts.term });
+  return tty ? runWithPty(file, args, env) : runPlain(file, args, env);
 }
 
-async function runWithPty(file: string, args: string[]): Promise<number> {
+async function runWithPty(file: string, args: string[], env: Record<string, string>): Promise<number> {
   const { spawn } = await import('node-pty');
   const stdin = process.stdin;
   const stdout = process.stdout;
@@ -135,7 +93,7 @@ async function runWithPty(file: string, args: string[]): Promise<number> {
     cols: stdout.columns || 80,
     rows: stdout.rows || 24,
     cwd: '/',
-    env: process.env as Record<string, string>,
+    env,
   });
   const wasRaw = stdin.isTTY ? stdin.isRaw : false;
   const onInput = (d: Buffer) => term.write(d);
@@ -158,14 +116,14 @@ async function runWithPty(file: string, args: string[]): Promise<number> {
   }
 }
 
-async function runPlain(file: string, args: string[]): Promise<number> {
+async function runPlain(file: string, args: string[], env: Record<string, string>): Promise<number> {
   // Ctrl-C reaches the child through the terminal's process group; the parent stays alive
   // to clean up after it.
   const ignore = () => {};
   process.on('SIGINT', ignore);
   try {
     return await new Promise<number>((resolve, reject) => {
-      const child = spawnChild(file, args, { stdio: 'inherit' });
+      const child = spawnChild(file, args, { stdio: 'inherit', env });
       child.on('error', (err) => reject(new BoxifyError('internal', `cannot run ${file}: ${err.message}`, { cause: err })));
       child.on('exit', (code, signal) => {
         resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));

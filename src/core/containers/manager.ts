@@ -24,9 +24,9 @@ import { BoxifyError, errors } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { ImageStore } from '../images/store.js';
 import type { BridgeNetwork } from '../network/bridge.js';
-import type { InitMount, InitSpec } from '../sys/init-protocol.js';
+import type { InitSpec } from '../sys/init-protocol.js';
 import { launchContainer, readExitFile, processStartTime, isAlive } from '../sys/launcher.js';
-import { enterCommand } from '../sys/enter.js';
+import { enterCommand, type EnterTarget } from '../sys/enter.js';
 import { resolveContainerSecurity, type ContainerSecurity } from '../security/container.js';
 import { precompileSecurity } from '../security/index.js';
 import { makeFifo, setBlocking } from '../sys/fifo.js';
@@ -821,10 +821,35 @@ export class ContainerManager {
 
   // ---------------------------------------------------------------- exec
 
-  enterTarget(ref: string): { pid: number; cgroupProcs: string[]; env: string[]; cwd: string; user: string } {
+  /**
+   * How to enter a running container with its own confinement: the same for docker exec
+   * and for the CLI/TUI shell (GET /boxify/containers/{id}/nsenter).
+   */
+  enterTarget(ref: string): EnterTarget & { user: string } {
     const r = this.store.resolve(ref);
     guard.canExec(r);
-    return { pid: r.state.pid, cgroupProcs: this.d.cgroups.procsFiles(r.id), env: r.config.Env, cwd: r.config.WorkingDir, user: r.config.User };
+    return { ...this.targetFor(r, { user: r.config.User, cwd: r.config.WorkingDir, env: r.config.Env, privileged: false }), user: r.config.User };
+  }
+
+  private targetFor(r: ContainerRecord, o: { user: string; cwd: string; env: string[]; privileged: boolean }): EnterTarget {
+    const image = this.d.images.resolve(r.imageId);
+    const user = resolveUser(o.user, this.d.images.layerDirs(image));
+    const version = this.d.cgroups.version;
+    const sec = r.security ?? resolveContainerSecurity(r.hostConfig, { cgroupVersion: version });
+    // `exec --privileged` lifts the confinement, as in Docker.
+    const security = o.privileged ? resolveContainerSecurity({ Privileged: true }, { cgroupVersion: version }).security : sec.security;
+    return {
+      pid: r.state.pid,
+      pidStartTime: r.state.pidStartTime,
+      cgroupProcs: this.d.cgroups.procsFiles(r.id),
+      cwd: o.cwd,
+      uid: user.uid,
+      gid: user.gid,
+      additionalGids: user.additionalGids,
+      env: o.env,
+      security,
+      rlimits: sec.rlimits,
+    };
   }
 
   execCreate(ref: string, req: ExecCreateRequest): { Id: string } {
@@ -881,27 +906,10 @@ export class ContainerManager {
     if (e.running || e.exitCode !== null) throw errors.conflict(`exec ${id} has already been started`);
     const r = this.store.resolve(e.containerId);
     guard.canExec(r);
-    const image = this.d.images.resolve(r.imageId);
-    const user = resolveUser(e.req.User || r.config.User, this.d.images.layerDirs(image));
     const envList = mergeEnv(r.config.Env, e.req.Tty ? ['TERM=xterm'] : [], e.req.Env ?? []);
-    // The same confinement as the container's command (`exec --privileged` lifts it, as in Docker).
-    const version = this.d.cgroups.version;
-    const sec = r.security ?? resolveContainerSecurity(r.hostConfig, { cgroupVersion: version });
-    const security = e.req.Privileged ? resolveContainerSecurity({ Privileged: true }, { cgroupVersion: version }).security : sec.security;
     // cmd.env carries the exec spec for boxify-init; the command itself gets envList.
     const cmd = enterCommand(
-      {
-        pid: r.state.pid,
-        pidStartTime: r.state.pidStartTime,
-        cgroupProcs: this.d.cgroups.procsFiles(r.id),
-        cwd: e.req.WorkingDir || r.config.WorkingDir,
-        uid: user.uid,
-        gid: user.gid,
-        additionalGids: user.additionalGids,
-        env: envList,
-        security,
-        rlimits: sec.rlimits,
-      },
+      this.targetFor(r, { user: e.req.User || r.config.User, cwd: e.req.WorkingDir || r.config.WorkingDir, env: envList, privileged: !!e.req.Privileged }),
       e.req.Cmd,
     );
     e.running = true;

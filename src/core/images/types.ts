@@ -27,4 +27,9 @@ export interface ImageRecord {
   config: ImageConfig;
   architecture: string;
   os: string;
+  /**
+   * Layers that live outside the store, by diff ID -> directory (the seed's extracted
+   * rootfs). The store reads them in place and never deletes them.
+   */
+  externalLayers?: Record<string, string>;
 }

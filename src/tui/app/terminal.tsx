@@ -77,10 +77,10 @@ async function runAttachedShell(
   onSpawn: (kill: () => void) => void,
 ): Promise<number> {
   const term = process.env.TERM || 'xterm';
-  const { file, args } = buildShellCommand(info, ['/bin/sh'], { term });
+  const { file, args, env } = buildShellCommand(info, ['/bin/sh'], { term });
   const { spawn } = await import('node-pty');
   const size = () => [stdout.columns || 80, stdout.rows || 24] as const;
-  const pty = spawn(file, args, { name: term, cols: size()[0], rows: size()[1], cwd: '/', env: process.env as Record<string, string> });
+  const pty = spawn(file, args, { name: term, cols: size()[0], rows: size()[1], cwd: '/', env });
   onSpawn(() => pty.kill());
   const onReadable = () => {
     let chunk: string | Buffer | null;
