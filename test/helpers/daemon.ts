@@ -128,3 +128,31 @@ export async function startDaemon(): Promise<TestDaemon> {
     },
   };
 }
+
+/**
+ * One daemon for a whole test file: started before the first test, stopped (and everything
+ * it made removed) after the last, its output logged under any failing test. The returned
+ * object stands for the daemon once `before` has run.
+ */
+export function daemonForFile(test: {
+  before: (fn: () => Promise<void>) => void;
+  after: { always: (fn: () => Promise<void>) => void };
+  afterEach: { always: (fn: (t: { passed: boolean; log: (...v: unknown[]) => void }) => void) => void };
+}): TestDaemon {
+  let current: TestDaemon | undefined;
+  test.before(async () => {
+    current = await startDaemon();
+  });
+  test.after.always(async () => {
+    await current?.stop();
+  });
+  test.afterEach.always((t) => {
+    if (!t.passed && current) t.log(`boxifyd output (last 3000 chars):\n${current.output().slice(-3000)}`);
+  });
+  return new Proxy({} as TestDaemon, {
+    get(_target, prop) {
+      if (!current) throw new Error('the test daemon is not started yet (used outside a test?)');
+      return current[prop as keyof TestDaemon];
+    },
+  });
+}

@@ -6,7 +6,7 @@ import test from 'ava';
 import crypto from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/daemon.js';
 import { runToExit, startContainer } from '../helpers/wait.js';
 import type { ContainerCreateRequest, HostConfig } from '../../src/core/api/types.js';
 import { BoxifyError } from '../../src/core/errors.js';
@@ -14,16 +14,7 @@ import { CAPABILITIES, lastCapability, readCapabilitySet } from '../../src/core/
 
 const run = promisify(execFile);
 
-let d: TestDaemon;
-test.before(async () => {
-  d = await startDaemon();
-});
-test.after.always(async () => {
-  await d?.stop();
-});
-test.afterEach.always((t) => {
-  if (!t.passed && d) t.log(`boxifyd output (last 3000 chars):\n${d.output().slice(-3000)}`);
-});
+const d = daemonForFile(test);
 
 function busybox(script: string, hc: HostConfig = {}, extra: Partial<ContainerCreateRequest> = {}): ContainerCreateRequest {
   return { Image: 'busybox', Cmd: ['sh', '-c', script], HostConfig: hc, ...extra };

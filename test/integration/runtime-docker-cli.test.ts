@@ -3,20 +3,11 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/daemon.js';
 import { runToExit, startContainer } from '../helpers/wait.js';
 
 const DOCKER = '/usr/local/bin/docker';
-let d: TestDaemon;
-test.before(async () => {
-  d = await startDaemon();
-});
-test.after.always(async () => {
-  await d?.stop();
-});
-test.afterEach.always((t) => {
-  if (!t.passed && d) t.log(`boxifyd output (last 3000 chars):\n${d.output().slice(-3000)}`);
-});
+const d = daemonForFile(test);
 
 interface CliResult {
   code: number | null;

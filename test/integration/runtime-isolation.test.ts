@@ -5,19 +5,10 @@ import test from 'ava';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/daemon.js';
 import { runToExit, startContainer } from '../helpers/wait.js';
 
-let d: TestDaemon;
-test.before(async () => {
-  d = await startDaemon();
-});
-test.after.always(async () => {
-  await d?.stop();
-});
-test.afterEach.always((t) => {
-  if (!t.passed && d) t.log(`boxifyd output (last 3000 chars):\n${d.output().slice(-3000)}`);
-});
+const d = daemonForFile(test);
 
 const busybox = (script: string, extra: Record<string, unknown> = {}) => ({ Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
 

@@ -4,19 +4,10 @@
 import test from 'ava';
 import fs from 'node:fs';
 import type { ContainerCreateRequest } from '../../src/core/api/types.js';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/daemon.js';
 import { execIn, rawRequest, readLogs, runToExit, startContainer, waitFor, withTimeout } from '../helpers/wait.js';
 
-let d: TestDaemon;
-test.before(async () => {
-  d = await startDaemon();
-});
-test.after.always(async () => {
-  await d?.stop();
-});
-test.afterEach.always((t) => {
-  if (!t.passed && d) t.log(`boxifyd output (last 3000 chars):\n${d.output().slice(-3000)}`);
-});
+const d = daemonForFile(test);
 
 const sh = (script: string, extra: Partial<ContainerCreateRequest> = {}): ContainerCreateRequest => ({ Image: 'busybox', Cmd: ['sh', '-c', script], ...extra });
 // A shell that reports signals: `wait` returns early when a trapped signal arrives.

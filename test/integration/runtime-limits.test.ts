@@ -5,19 +5,10 @@ import test from 'ava';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/daemon.js';
 import { readLogs, runToExit, startContainer, waitFor } from '../helpers/wait.js';
 
-let d: TestDaemon;
-test.before(async () => {
-  d = await startDaemon();
-});
-test.after.always(async () => {
-  await d?.stop();
-});
-test.afterEach.always((t) => {
-  if (!t.passed && d) t.log(`boxifyd output (last 3000 chars):\n${d.output().slice(-3000)}`);
-});
+const d = daemonForFile(test);
 
 const MiB = 1024 * 1024;
 // busybox dd allocates its block buffer in one piece and fills it: 100 MiB resident in the

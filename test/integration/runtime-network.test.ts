@@ -6,19 +6,10 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/daemon.js';
 import { execIn, startContainer } from '../helpers/wait.js';
 
-let d: TestDaemon;
-test.before(async () => {
-  d = await startDaemon();
-});
-test.after.always(async () => {
-  await d?.stop();
-});
-test.afterEach.always((t) => {
-  if (!t.passed && d) t.log(`boxifyd output (last 3000 chars):\n${d.output().slice(-3000)}`);
-});
+const d = daemonForFile(test);
 
 const sleeper = { Image: 'busybox', Cmd: ['sleep', '1000'] };
 const prefix = () => d.subnet.replace(/\.0\/24$/, '.');

@@ -3,19 +3,10 @@
 // running container keeps running, is re-adopted with the same PID, and can be stopped.
 import test from 'ava';
 import fs from 'node:fs';
-import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { daemonForFile } from '../helpers/daemon.js';
 import { readLogs, runToExit, startContainer, waitFor } from '../helpers/wait.js';
 
-let d: TestDaemon;
-test.before(async () => {
-  d = await startDaemon();
-});
-test.after.always(async () => {
-  await d?.stop();
-});
-test.afterEach.always((t) => {
-  if (!t.passed && d) t.log(`boxifyd output (last 3000 chars):\n${d.output().slice(-3000)}`);
-});
+const d = daemonForFile(test);
 
 const TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}Z /;
 
