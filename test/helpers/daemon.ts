@@ -51,7 +51,10 @@ function pickSubnet(): { subnet: string; gateway: string } {
   }
 }
 
-async function waitForSocket(socket: string, child: ChildProcess, out: () => string, timeoutMs = 30_000): Promise<void> {
+/** Time limits scale with BOXIFY_TEST_SLOW (e.g. 10 in the emulated cgroup v2 VM). */
+export const SLOW = Number(process.env.BOXIFY_TEST_SLOW) || 1;
+
+async function waitForSocket(socket: string, child: ChildProcess, out: () => string, timeoutMs = 30_000 * SLOW): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`boxifyd exited with ${child.exitCode}:\n${out()}`);

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { ContainerCreateRequest } from '../../src/core/api/types.js';
 import type { BoxifyClient } from '../../src/tui/client.js';
+import { SLOW } from './daemon.js';
 
 /** Polls `cond` every `intervalMs` until it is truthy; throws naming `what` after `timeoutMs`. */
 export async function waitFor<T>(
@@ -11,7 +12,8 @@ export async function waitFor<T>(
   what = 'condition',
   intervalMs = 25,
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
+  // Scaled in slow environments (the emulated cgroup v2 VM).
+  const deadline = Date.now() + timeoutMs * SLOW;
   let last: unknown;
   for (;;) {
     try {
@@ -72,7 +74,7 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, why: () => Promi
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       void Promise.resolve(why()).then((m) => reject(new Error(m)), (e: unknown) => reject(e));
-    }, ms);
+    }, ms * SLOW);
   });
   try {
     return await Promise.race([p, timeout]);

@@ -259,34 +259,37 @@ test('errors: user mistakes and an absent daemon exit 125 plainly, bugs say they
   t.false(bug.text.includes('    at '));
 });
 
-test('buildShellCommand quotes everything and enters the target with exactly its environment', (t) => {
+test('buildShellCommand enters the target through nsenter and boxify-init with exactly its environment', (t) => {
   t.is(shellQuote("it's"), `'it'\\''s'`);
-  const info = { pid: 42, cgroupProcs: ["/sys/fs/cgroup/memory/a b/cgroup.procs"], env: ['PATH=/bin', "Q=it's"], cwd: '/', user: '' };
-  const { file, args } = buildShellCommand(info, ['sh', '-c', 'echo $Q']);
-  t.is(file, '/bin/sh');
-  t.is(args[0], '-c');
-  t.true(args[1]!.startsWith(`echo $$ > '/sys/fs/cgroup/memory/a b/cgroup.procs' || `));
-  t.true(args[1]!.endsWith('exec nsenter --target 42 --mount --uts --ipc --net --pid --cgroup --root --wd -- env -i "$@"'));
-  t.deepEqual(args.slice(2), ['boxify-shell', 'PATH=/bin', "Q=it's", 'sh', '-c', 'echo $Q']);
-  const withUser = buildShellCommand({ ...info, user: '1000:1001' }, ['id'], { env: ['X=1'], workdir: '/tmp', term: 'xterm' });
-  t.regex(withUser.args[1]!, /--setuid 1000 --setgid 1001 -- env -i "\$@"$/);
-  t.deepEqual(withUser.args.slice(2), ['boxify-shell', 'PATH=/bin', "Q=it's", 'X=1', 'TERM=xterm', 'sh', '-c', 'cd "$1" || exit 126; shift; exec "$@"', 'boxify-cd', '/tmp', 'id']);
+  const info = { pid: 42, cgroupProcs: ['/sys/fs/cgroup/memory/a b/cgroup.procs'], env: ['PATH=/bin', "Q=it's"], cwd: '/', user: '' };
+  const { file, args, env } = buildShellCommand(info, ['sh', '-c', 'echo $Q']);
+  t.is(file, 'nsenter');
+  t.deepEqual(args.slice(0, 6), ['--target=42', '--pid', '--net', '--uts', '--ipc', '--']);
+  t.deepEqual(args.slice(-1), ['exec']);
+  const spec = JSON.parse(env.BOXIFY_EXEC_SPEC!);
+  t.deepEqual(spec.process.args, ['sh', '-c', 'echo $Q']);
+  t.deepEqual(spec.process.env, ['PATH=/bin', "Q=it's"]);
+  t.deepEqual(spec.cgroupProcs, info.cgroupProcs);
+  const withOpts = buildShellCommand(info, ['id'], { env: ['X=1'], workdir: '/tmp', term: 'xterm' });
+  const spec2 = JSON.parse(withOpts.env.BOXIFY_EXEC_SPEC!);
+  t.deepEqual(spec2.process.env, ['PATH=/bin', "Q=it's", 'X=1', 'TERM=xterm']);
+  t.is(spec2.process.cwd, '/tmp');
   t.throws(() => buildShellCommand(info, []), { instanceOf: BoxifyError });
 });
 
-test('the shell command really joins the cgroup file and runs with only the given env (nsenter into our own namespaces)', (t) => {
+test('the shell command really joins the cgroup file and runs with only the given env (entered into our own namespaces)', (t) => {
   if (process.getuid?.() !== 0) return t.fail('needs root (nsenter); the suite runs as root');
   const dir = mkdtempSync(join(tmpdir(), 'boxify-shell-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const procs = join(dir, "cgroup procs's");
   writeFileSync(procs, '');
   const info = { pid: process.pid, cgroupProcs: [procs], env: ['PATH=/usr/bin:/bin', 'GREETING=hi there'], cwd: '/', user: '' };
-  const { file, args } = buildShellCommand(info, ['sh', '-c', 'echo "$GREETING|$HOME|$1"; exit 7', 'x', "arg'1"], { workdir: dir });
-  const r = spawnSync(file, args, { encoding: 'utf8', env: { ...process.env, HOME: '/root' } });
+  const { file, args, env } = buildShellCommand(info, ['sh', '-c', 'echo "$GREETING|$HOME|$1"; exit 7', 'x', "arg'1"], { workdir: dir });
+  const r = spawnSync(file, args, { encoding: 'utf8', env: { ...env, HOME: '/root' } });
   t.is(r.status, 7, r.stderr);
   t.is(r.stdout, "hi there||arg'1\n");
-  const pid = Number(readFileSync(procs, 'utf8').trim());
-  t.true(pid > 0, 'the wrapper wrote its PID into the cgroup file');
+  // boxify-init writes "0" (the writing process itself) into each cgroup.procs file.
+  t.is(readFileSync(procs, 'utf8').trim(), '0', 'the process joined the cgroup file');
 });
 
 test('entering a container explains a missing root or nsenter', (t) => {
