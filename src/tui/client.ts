@@ -4,6 +4,7 @@
 // `{message}`, so callers tell a user's mistake from a bug by `err.isUserError`.
 import http from 'node:http';
 import type net from 'node:net';
+import type { Readable } from 'node:stream';
 import type { EnterTarget } from '../core/sys/enter.js';
 import type {
   BoxifyStatsEntry,
@@ -26,6 +27,49 @@ export const DEFAULT_SOCKET = '/var/run/boxify.sock';
 export type NsenterInfo = EnterTarget & { env: string[]; user: string };
 
 export type StreamName = 'stdout' | 'stderr';
+
+/** One message of Docker's JSON stream (pull progress, load and import answers). */
+export interface JsonMessage {
+  status?: string;
+  id?: string;
+  progressDetail?: { current?: number; total?: number };
+  progress?: string;
+  stream?: string;
+  errorDetail?: { message?: string };
+  error?: string;
+}
+
+/** `DELETE /images/{name}`: one entry per name dropped and per image deleted. */
+export interface ImageDeleteItem {
+  Untagged?: string;
+  Deleted?: string;
+}
+
+export interface ImagePruneResponse {
+  ImagesDeleted: ImageDeleteItem[] | null;
+  SpaceReclaimed: number;
+}
+
+/** `GET /images/{name}/json` (the fields the CLI reads; the daemon sends Docker's full shape). */
+export interface ImageInspect {
+  Id: string;
+  RepoTags: string[];
+  RepoDigests: string[];
+  Created: string;
+  Config: {
+    Cmd: string[] | null;
+    Entrypoint: string[] | null;
+    Env: string[] | null;
+    WorkingDir: string;
+    User: string;
+    [k: string]: unknown;
+  };
+  Architecture: string;
+  Os: string;
+  Size: number;
+  RootFS: { Type: string; Layers: string[] };
+  [k: string]: unknown;
+}
 
 export interface LogRecord {
   stream: StreamName;
@@ -257,6 +301,56 @@ export class BoxifyClient {
     return this.json('GET', '/images/json');
   }
 
+  async inspectImage(ref: string): Promise<ImageInspect> {
+    return this.json('GET', `/images/${enc(ref)}/json`);
+  }
+
+  /** Docker's rmi: a 409 while a container uses the image, unless forced. */
+  async removeImage(ref: string, opts: { force?: boolean } = {}): Promise<ImageDeleteItem[]> {
+    return (await this.json<ImageDeleteItem[] | null>('DELETE', `/images/${enc(ref)}`, { query: { force: opts.force ? 1 : undefined } })) ?? [];
+  }
+
+  /** Removes untagged unused images, or every unused image with `all`. */
+  async pruneImages(opts: { all?: boolean } = {}): Promise<ImagePruneResponse> {
+    const filters = opts.all ? JSON.stringify({ dangling: ['false'] }) : undefined;
+    return this.json('POST', '/images/prune', { query: { filters } });
+  }
+
+  /** Gives `source` the name `repo[:tag]`. */
+  async tagImage(source: string, repo: string, tag?: string): Promise<void> {
+    await this.call('POST', `/images/${enc(source)}/tag`, { query: { repo, tag } });
+  }
+
+  /**
+   * Pulls `ref` (name[:tag] or name@digest). `onProgress` gets each message of the daemon's
+   * progress stream; an error the daemon reports inside the stream (after its 200) rejects
+   * with that message.
+   */
+  async pullImage(ref: string, opts: { insecure?: boolean; onProgress?: (m: JsonMessage) => void; signal?: AbortSignal } = {}): Promise<void> {
+    const res = await this.open('POST', '/images/create', { query: { fromImage: ref, insecure: opts.insecure ? 1 : undefined }, signal: opts.signal });
+    for await (const m of this.messages(res, opts.signal)) opts.onProgress?.(m);
+  }
+
+  /** `docker load`: a docker-save archive or OCI layout tar as the body; the names (or IDs, for untagged images) loaded. */
+  async loadImage(input: Readable): Promise<string[]> {
+    const res = await this.upload('/images/load', {}, input);
+    const loaded: string[] = [];
+    for await (const m of this.messages(res)) {
+      const line = /^Loaded image(?: ID)?: (.+)$/.exec((m.stream ?? '').trim());
+      if (line) loaded.push(line[1]!);
+    }
+    return loaded;
+  }
+
+  /** `docker import`: a rootfs tarball (plain, gzip or xz) as the body becomes a one-layer image; its ID. */
+  async importImage(input: Readable, repo?: string, tag?: string): Promise<string> {
+    const res = await this.upload('/images/create', { fromSrc: '-', repo, tag }, input);
+    let id = '';
+    for await (const m of this.messages(res)) if (m.status) id = m.status;
+    if (!/^sha256:[0-9a-f]{64}$/.test(id)) throw new BoxifyError('internal', `POST /images/create?fromSrc=-: boxifyd answered without an image ID (${id || 'nothing'})`);
+    return id;
+  }
+
   async nsenterInfo(ref: string): Promise<NsenterInfo> {
     return this.json('GET', `/boxify/containers/${enc(ref)}/nsenter`);
   }
@@ -380,6 +474,84 @@ export class BoxifyClient {
       });
       req.end(payload);
     });
+  }
+
+  /**
+   * POST with `input` streamed as the body (chunked, no size needed). An answer that comes
+   * before the body is all sent (an early refusal) wins over the broken upload.
+   */
+  private upload(path: string, query: Query, input: Readable): Promise<http.IncomingMessage> {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+    const search = qs.toString();
+    const url = search ? `${path}?${search}` : path;
+    return new Promise((resolve, reject) => {
+      // A connection of its own: a refused upload leaves the socket unusable for keep-alive.
+      const req = http.request({
+        socketPath: this.socketPath,
+        agent: false,
+        method: 'POST',
+        path: url,
+        headers: { Host: 'boxify', 'Content-Type': 'application/x-tar', 'Transfer-Encoding': 'chunked' },
+      });
+      let answered = false;
+      req.on('error', (err) => {
+        if (!answered) reject(this.connectionError(err));
+      });
+      input.on('error', (err) => {
+        req.destroy();
+        if (!answered) reject(new BoxifyError('invalid_argument', `cannot read the input: ${err.message}`, { cause: err }));
+      });
+      req.on('response', (res) => {
+        answered = true;
+        input.unpipe(req);
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) {
+          resolve(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', (err) => reject(this.connectionError(err)));
+        res.on('end', () => reject(errorFromAnswer('POST', path, status, Buffer.concat(chunks))));
+      });
+      input.pipe(req);
+    });
+  }
+
+  /** Docker's JSON-message stream, one object at a time; `errorDetail` in it throws. */
+  private async *messages(res: http.IncomingMessage, signal?: AbortSignal): AsyncGenerator<JsonMessage> {
+    let buf = '';
+    const parse = (line: string): JsonMessage | undefined => {
+      if (!line.trim()) return undefined;
+      let m: JsonMessage;
+      try {
+        m = JSON.parse(line) as JsonMessage;
+      } catch (err) {
+        throw new BoxifyError('internal', `boxifyd sent a progress message that is not JSON: ${line.slice(0, 200)}`, { cause: err });
+      }
+      if (m.errorDetail || m.error) throw new BoxifyError('unavailable', m.errorDetail?.message || m.error || 'the operation failed');
+      return m;
+    };
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
+        buf += chunk.toString('utf8');
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) !== -1) {
+          const m = parse(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          if (m) yield m;
+        }
+      }
+    } catch (err) {
+      if (err instanceof BoxifyError) throw err;
+      if (signal?.aborted) throw new BoxifyError('unavailable', 'the request was cancelled', { cause: err });
+      throw new BoxifyError('unavailable', `lost the connection to boxifyd at ${this.socketPath}: ${(err as Error).message}`, { cause: err });
+    } finally {
+      res.destroy();
+    }
+    const last = parse(buf);
+    if (last) yield last;
   }
 
   private async *records(res: http.IncomingMessage, raw: boolean, signal?: AbortSignal): AsyncGenerator<LogRecord> {

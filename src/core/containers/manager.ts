@@ -648,8 +648,9 @@ export class ContainerManager {
     return this.store.all().some((r) => r.volumes?.includes(name));
   }
 
-  imageInUse(imageId: string): boolean {
-    return this.store.all().some((r) => r.imageId === imageId);
+  /** The name of a container made from the image, or false: rmi names it when it refuses. */
+  imageInUse(imageId: string): string | false {
+    return this.store.all().find((r) => r.imageId === imageId)?.name ?? false;
   }
 
   logPath(id: string): string {

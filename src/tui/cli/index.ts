@@ -7,7 +7,8 @@ import { parseArgs, UsageError, type FlagSpec } from './args.js';
 import { inspectCommand, killCommand, logsCommand, psCommand, restartCommand, rmCommand, startCommand, stopCommand } from './containers.js';
 import { CommandFailed, type CliContext, type Command } from './context.js';
 import { execCommand } from './exec.js';
-import { imagesCommand, statsCommand, versionCommand } from './misc.js';
+import { imageCommand, imagesCommand, importCommand, loadCommand, pullCommand, rmiCommand, tagCommand } from './images.js';
+import { statsCommand, versionCommand } from './misc.js';
 import { runCommand } from './run.js';
 
 export const COMMANDS: Command[] = [
@@ -24,6 +25,12 @@ export const COMMANDS: Command[] = [
   inspectCommand,
   statsCommand,
   imagesCommand,
+  imageCommand,
+  pullCommand,
+  loadCommand,
+  importCommand,
+  tagCommand,
+  rmiCommand,
   versionCommand,
 ];
 

@@ -1,4 +1,4 @@
-// stats, images, version.
+// stats, version.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import type { BoxifyStatsEntry } from '../../core/api/types.js';
 import { API_VERSION } from '../../core/api/types.js';
 import { bool } from './args.js';
 import type { CliContext, Command } from './context.js';
-import { imagesTable, statsTable } from './format.js';
+import { statsTable } from './format.js';
 
 export const statsCommand: Command = {
   name: 'stats',
@@ -49,23 +49,6 @@ export const statsCommand: Command = {
 };
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export const imagesCommand: Command = {
-  name: 'images',
-  usage: '[OPTIONS]',
-  summary: 'List images',
-  flags: [
-    { long: 'quiet', short: 'q', help: 'Only show image IDs' },
-    { long: 'json', help: 'Print the API objects as a JSON array' },
-  ],
-  async run(ctx, p) {
-    const images = await ctx.client.listImages();
-    if (bool(p, 'json')) ctx.stdout.write(`${JSON.stringify(images, null, 2)}\n`);
-    else if (bool(p, 'quiet')) for (const i of images) ctx.stdout.write(`${i.Id.replace(/^sha256:/, '').slice(0, 12)}\n`);
-    else ctx.stdout.write(imagesTable(images));
-    return 0;
-  },
-};
 
 /** This program's version, from the package.json above the compiled file. */
 export function clientVersion(): string {
