@@ -648,9 +648,9 @@ export class ContainerManager {
     return this.store.all().some((r) => r.volumes?.includes(name));
   }
 
-  /** The name of a container made from the image, or false: rmi names it when it refuses. */
+  /** The short ID of a container made from the image, or false: rmi names it as Docker does. */
   imageInUse(imageId: string): string | false {
-    return this.store.all().find((r) => r.imageId === imageId)?.name ?? false;
+    return this.store.all().find((r) => r.imageId === imageId)?.id.slice(0, 12) ?? false;
   }
 
   logPath(id: string): string {

@@ -275,7 +275,8 @@ async function withUsers(ctx: CliContext, ref: string, message: string): Promise
     const img = await ctx.client.inspectImage(ref);
     const users = (await ctx.client.listContainers({ all: true })).filter((c) => c.ImageID === img.Id);
     const names = users.map((c) => (c.Names?.[0] ?? '').replace(/^\//, '') || shortId(c.Id));
-    if (!names.length || users.some((c) => message.includes(shortId(c.Id)))) return message;
+    // The daemon names the first container by ID, as Docker does; people know them by name.
+    if (!names.length || names.every((n) => message.includes(n))) return message;
     return `${message} (used by ${names.length > 1 ? 'containers' : 'container'} ${names.join(', ')}; remove ${names.length > 1 ? 'them' : 'it'} first, or use -f)`;
   } catch {
     return message;
