@@ -43,6 +43,8 @@ function busyboxEntries(): TarEntry[] {
   return out;
 }
 
+// Serial: one registry serves the whole file, and concurrent pulls on a loaded machine made
+// it stall.
 test.before(async () => {
   registry = await startRegistry(path.join(base, 'registry'));
   app = buildImage(
@@ -83,7 +85,7 @@ function newStore(t: { teardown(fn: () => void): void }): ImageStore {
   return store;
 }
 
-test('pulls a 3-layer image: files, whiteout, opaque dir, config; it runs from an overlay', async (t) => {
+test.serial('pulls a 3-layer image: files, whiteout, opaque dir, config; it runs from an overlay', async (t) => {
   const store = newStore(t);
   const events: PullProgress[] = [];
   const img = await pullImage(store, `${registry.host}/test/app:v1`, { onProgress: (p) => events.push(p) });
@@ -120,7 +122,7 @@ test('pulls a 3-layer image: files, whiteout, opaque dir, config; it runs from a
   t.is(again.at(-1)!.status, `Status: Image is up to date for ${registry.host}/test/app:v1`);
 });
 
-test('a manifest list gives the linux/amd64 image; pull by digest works', async (t) => {
+test.serial('a manifest list gives the linux/amd64 image; pull by digest works', async (t) => {
   const store = newStore(t);
   const img = await pullImage(store, `${registry.host}/test/multi:1`);
   t.is(img.id, amd.configDigest);
@@ -142,7 +144,7 @@ async function refused(t: import('ava').ExecutionContext, store: ImageStore, ref
   t.deepEqual(fs.readdirSync(store.tmpDir), []);
 }
 
-test('no linux/amd64 in the list, or no such tag: clear errors, store unchanged', async (t) => {
+test.serial('no linux/amd64 in the list, or no such tag: clear errors, store unchanged', async (t) => {
   const store = newStore(t);
   store.ensureDefaultImage();
   await refused(t, store, `${registry.host}/test/armonly:1`, /has no linux\/amd64 image \(it has: linux\/arm64\)/, 400);
@@ -150,7 +152,7 @@ test('no linux/amd64 in the list, or no such tag: clear errors, store unchanged'
   await refused(t, store, `${registry.host}/test/nothere:1`, /registry answered 404/, 404);
 });
 
-test('a registry that answers 500 or drops the connection mid-layer: error, store unchanged', async (t) => {
+test.serial('a registry that answers 500 or drops the connection mid-layer: error, store unchanged', async (t) => {
   const store = newStore(t);
   store.ensureDefaultImage();
   const big = app.layers[0]!.digest; // the busybox layer, about 1 MB
@@ -172,7 +174,7 @@ test('a registry that answers 500 or drops the connection mid-layer: error, stor
   t.is((await pullImage(store, `${registry.host}/test/app:v1`)).id, app.configDigest);
 });
 
-test('bearer-token flow: a token-auth registry, credentials through a loopback token server', async (t) => {
+test.serial('bearer-token flow: a token-auth registry, credentials through a loopback token server', async (t) => {
   const dir = tmpDir('bxt-registry-token');
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const tokens = await startTokenServer(dir);
@@ -188,7 +190,7 @@ test('bearer-token flow: a token-auth registry, credentials through a loopback t
   t.true(tokens.requests.some((r) => r.scope === 'repository:test/private:pull' && r.user === 'test'));
 });
 
-test('a pull cancelled mid-download cleans up: store unchanged', async (t) => {
+test.serial('a pull cancelled mid-download cleans up: store unchanged', async (t) => {
   const store = newStore(t);
   store.ensureDefaultImage();
   const before = snapshot(store.root);

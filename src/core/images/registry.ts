@@ -166,7 +166,22 @@ export class RegistryClient {
     this.token = token;
   }
 
-  private request(url: URL, headers: Record<string, string>, method = 'GET', body?: string): Promise<IncomingMessage> {
+  /**
+   * A GET that got no answer at all (a timeout, or a reset before any response) is tried once
+   * more on a fresh connection: a pooled keep-alive socket the registry has dropped, or a
+   * registry that stalled, should not fail a pull. Errors after the response began are final.
+   */
+  private async request(url: URL, headers: Record<string, string>, method = 'GET', body?: string): Promise<IncomingMessage> {
+    try {
+      return await this.requestOnce(url, headers, method, body);
+    } catch (e) {
+      const retriable = method === 'GET' && e instanceof BoxifyError && e.code === 'unavailable' && !this.opts.signal?.aborted;
+      if (!retriable) throw e;
+      return this.requestOnce(url, headers, method, body, true);
+    }
+  }
+
+  private requestOnce(url: URL, headers: Record<string, string>, method: string, body?: string, fresh = false): Promise<IncomingMessage> {
     const lib = url.protocol === 'https:' ? https : http;
     if (url.protocol === 'http:' && !(this.opts.insecure || isLoopback(url.host)) && url.host !== this.base.host) {
       return Promise.reject(new BoxifyError('forbidden', `${this.where}: refusing a redirect to plain-HTTP ${url.origin}`));
@@ -177,7 +192,7 @@ export class RegistryClient {
       // Cancellation is handled here rather than with request's `signal` option, so that the
       // error reaches the listeners below even after the response has begun.
       let response: IncomingMessage | undefined;
-      const req = lib.request(url, { method, headers }, (res) => {
+      const req = lib.request(url, { method, headers, ...(fresh ? { agent: false } : {}) }, (res) => {
         response = res;
         // A cancel or a dropped connection before anyone reads the body must not become an
         // uncaught 'error': whoever reads the body next gets the error from the stream.
