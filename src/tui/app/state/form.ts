@@ -1,6 +1,7 @@
 // The create-container form: field values, focus, the image choice, validation shown on the
 // field before anything is sent, and the daemon's answer if it refuses. Pure.
 import type { ContainerCreateRequest } from '../../../core/api/types.js';
+import { cpuWeightToShares } from '../../../core/config/cpu-weight.js';
 
 export const FIELDS = ['name', 'image', 'command', 'env', 'memory', 'cpus', 'cpuWeight'] as const;
 export type FieldName = (typeof FIELDS)[number];
@@ -142,10 +143,8 @@ export function splitCommand(text: string): string[] {
   return out;
 }
 
-/** CPU weight (1..10000) -> Docker's CpuShares (2..262144), the runc mapping inverted. */
-export function sharesFromWeight(weight: number): number {
-  return Math.round(2 + ((weight - 1) * 262142) / 9999);
-}
+/** CPU weight (1..10000) -> Docker's CpuShares (2..262144): the program's one mapping. */
+export const sharesFromWeight = cpuWeightToShares;
 
 export type Validation =
   | { ok: true; name: string | undefined; body: ContainerCreateRequest }
