@@ -4,6 +4,11 @@
 import test, { type ExecutionContext } from 'ava';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { daemonForFile } from '../helpers/daemon.js';
 
 const DOCKER = '/usr/local/bin/docker';
@@ -306,4 +311,42 @@ test('docker exec -it sh on a terminal shows the container hostname', async (t) 
   await p.until(new RegExp(`^${id.slice(0, 12)}\\r?$`, 'm'), 'the hostname');
   p.write('exit\r');
   t.is(await p.exit, 0, `docker exec -it exit code; screen:\n${p.text()}`);
+});
+
+test('docker run -d -p 127.0.0.1:PORT:80 -v DIR:/www:ro: the host reaches the container, the bind is read-only', async (t) => {
+  const name = uniqueName(t, 'web');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxify-www-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.writeFileSync(path.join(dir, 'index.html'), 'hello from the host dir\n');
+  // A port nobody listens on: ask the kernel for one, then free it.
+  const port = await new Promise<number>((resolve) => {
+    const srv = net.createServer().listen(0, '127.0.0.1', () => {
+      const p = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(p));
+    });
+  });
+  const run = await docker(['run', '-d', '--name', name, '-p', `127.0.0.1:${port}:80`, '-v', `${dir}:/www:ro`, 'busybox', 'httpd', '-f', '-p', '80', '-h', '/www']);
+  t.is(run.code, 0, show(run));
+  const get = () =>
+    new Promise<string>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path: '/' }, (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve(body));
+      }).on('error', reject);
+    });
+  let body = '';
+  const deadline = Date.now() + LIMIT;
+  while (Date.now() < deadline) {
+    body = await get().catch(() => '');
+    if (body) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.is(body, 'hello from the host dir\n');
+  const ps = await docker(['ps', '--filter', `name=${name}`, '--format', '{{.Ports}}']);
+  t.is(ps.stdout.trim(), `127.0.0.1:${port}->80/tcp`);
+  const touch = await docker(['exec', name, 'touch', '/www/x']);
+  t.not(touch.code, 0);
+  t.regex(touch.stderr, /Read-only file system/);
+  t.false(fs.existsSync(path.join(dir, 'x')));
 });
