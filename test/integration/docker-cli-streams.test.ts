@@ -10,46 +10,23 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { daemonForFile } from '../helpers/daemon.js';
+import { DOCKER, docker as dockerCli, dockerEnv, show, type CliResult } from '../helpers/docker.js';
 
-const DOCKER = '/usr/local/bin/docker';
 const d = daemonForFile(test);
 const LIMIT = 30_000;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function dockerEnv(): Record<string, string> {
-  return { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: `/tmp/boxify-test/${d.id}/docker-config` } as Record<string, string>;
+function dockerEnvHere(): Record<string, string> {
+  return dockerEnv(d);
 }
 
 function docker(args: string[], input?: string, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER, args, { env: dockerEnv(), stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (b) => (stdout += b));
-    child.stderr!.on('data', (b) => (stderr += b));
-    if (input !== undefined) child.stdin!.end(input);
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return dockerCli(d, args, { input, timeoutMs });
 }
 
-const show = (r: CliResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 
 /** A docker process that keeps running (logs -f, events); its stdout can be awaited. */
 function follow(args: string[]): { child: ChildProcessWithoutNullStreams; out: () => string; until: (ok: (s: string) => boolean, what: string) => Promise<void> } {
-  const child = spawn(DOCKER, args, { env: dockerEnv() });
+  const child = spawn(DOCKER, args, { env: dockerEnvHere() });
   let out = '';
   let err = '';
   const waiters: (() => void)[] = [];
@@ -92,7 +69,7 @@ interface Pty {
 /** docker on a pseudo-terminal whose screen text can be awaited. */
 async function dockerPty(args: string[]): Promise<Pty> {
   const pty = await import('node-pty');
-  const term = pty.spawn(DOCKER, args, { cols: 100, rows: 30, env: dockerEnv() });
+  const term = pty.spawn(DOCKER, args, { cols: 100, rows: 30, env: dockerEnvHere() });
   let text = '';
   let exited = false;
   const waiters: (() => void)[] = [];

@@ -6,44 +6,20 @@ import test from 'ava';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { spawn } from 'node:child_process';
 import { startDaemon, type TestDaemon } from '../helpers/daemon.js';
+import { docker as dockerCli, show, type CliResult } from '../helpers/docker.js';
 import { busyboxTar, dockerSaveTar, buildImage, makeTar, sha256, tmpDir } from './images-fixtures.js';
 import { push, startRegistry, type Registry } from './images-registry-fixture.js';
 
-const DOCKER = '/usr/local/bin/docker';
 const base = tmpDir('bxt-images-cli');
 let d: TestDaemon;
 let registry: Registry;
 let ref: string;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function docker(args: string[], timeoutMs = 90_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: path.join(base, 'docker-config') };
-    const child = spawn(DOCKER, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return dockerCli(d, args, { timeoutMs });
 }
 
-const show = (r: CliResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 
 /** An OCI layout of a 3-layer image: busybox, a whiteout of /etc/motd plus data, an app script. */
 function writeAppLayout(dir: string): void {

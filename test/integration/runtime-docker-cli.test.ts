@@ -1,41 +1,17 @@
 // The real docker CLI against boxifyd (DOCKER_HOST=unix://<socket>): version, ps -a,
 // inspect, logs, stop, rm -f, and run.
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { daemonForFile } from '../helpers/daemon.js';
+import { DOCKER, docker as dockerCli, show, type CliResult } from '../helpers/docker.js';
 import { runToExit, startContainer } from '../helpers/wait.js';
 
-const DOCKER = '/usr/local/bin/docker';
 const d = daemonForFile(test);
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function docker(args: string[], timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: `/tmp/boxify-test/${d.id}/docker-config` };
-    const child = spawn(DOCKER, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`docker ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return dockerCli(d, args, { timeoutMs });
 }
 
-const show = (r: CliResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
 
 test.serial('the docker CLI is installed', (t) => {
   t.true(fs.existsSync(DOCKER), `${DOCKER} missing`);
