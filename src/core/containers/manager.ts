@@ -20,7 +20,7 @@ import type {
   MountPoint,
 } from '../api/types.js';
 import type { CgroupManager } from '../cgroups/types.js';
-import { BoxifyError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { ImageStore } from '../images/store.js';
 import type { BridgeNetwork } from '../network/bridge.js';
@@ -38,7 +38,7 @@ import { openPty } from '../sys/pty.js';
 import tty from 'node:tty';
 import type { Readable } from 'node:stream';
 import { generateName } from './names.js';
-import { guard, humanStatus, initialState, isRunning, ZERO_TIME, type ContainerRecord } from './record.js';
+import { guard, humanStatus, initialState, isRunning, type ContainerRecord } from './record.js';
 import { ContainerStore } from './store.js';
 import { parsePortBindings, toInspectPorts, toPortSummaries, type PortPublisher } from '../network/ports.js';
 import { resolveContainerMounts, toMountPoints, type VolumeStore } from '../volumes/index.js';
@@ -967,5 +967,4 @@ export class ContainerManager {
   }
 }
 
-export { BoxifyError, ZERO_TIME };
 
