@@ -40,6 +40,7 @@ try {
     let tReady = 0;
     const l = await launchContainer({
       spec,
+      node: process.execPath,
       specPath: `${dir}/spec.json`,
       exitFile: `${dir}/exit`,
       stdio: ['ignore', 1, 2],

@@ -16,6 +16,8 @@ import { PortPublisher } from '../core/network/ports.js';
 import { VolumeStore } from '../core/volumes/index.js';
 import { registerVolumeRoutes } from './routes/volumes.js';
 import { setChildSubreaper } from '../core/sys/ffi.js';
+import { bindNodeBinary, nodeBinaryPath, unbindNodeBinary } from '../core/sys/node-binary.js';
+import { hardenDaemonProcess } from './process-hygiene.js';
 import { loadConfig, USAGE, type DaemonConfig } from './config.js';
 import type { DaemonContext } from './context.js';
 import { Router } from './router.js';
@@ -51,10 +53,14 @@ function checkPrograms(): void {
   }
 }
 
-async function setup(config: DaemonConfig) {
+function requireRoot(): void {
   if (process.getuid?.() !== 0) {
     throw new BoxifyError('forbidden', 'boxifyd must run as root (it creates namespaces, mounts and cgroups): sudo boxifyd');
   }
+}
+
+async function setup(config: DaemonConfig, nodeBinary: string) {
+  requireRoot();
   checkPrograms();
   setChildSubreaper();
   fs.mkdirSync(config.root, { recursive: true, mode: 0o711 });
@@ -71,7 +77,7 @@ async function setup(config: DaemonConfig) {
   volumes.recover();
   const ports = new PortPublisher();
   const events = new EventBus();
-  const containers = new ContainerManager({ root: config.root, images, cgroups, network, events, ports, volumes, log });
+  const containers = new ContainerManager({ root: config.root, images, cgroups, network, events, ports, volumes, nodeBinary, log });
   return { images, cgroups, network, events, containers, volumes };
 }
 
@@ -79,7 +85,11 @@ async function serve(config: DaemonConfig): Promise<void> {
   if (await socketInUse(config.socket)) {
     throw new BoxifyError('conflict', `another daemon is already serving ${config.socket}: stop it first, or use --socket`);
   }
-  const s = await setup(config);
+  requireRoot();
+  // Containers' init and exec helpers run node from a read-only bind of it (node-binary.ts).
+  fs.mkdirSync(config.root, { recursive: true, mode: 0o711 });
+  const nodeBinary = bindNodeBinary(config.root);
+  const s = await setup(config, nodeBinary);
   await s.network.ensure();
   await s.containers.recover();
 
@@ -121,6 +131,7 @@ async function serve(config: DaemonConfig): Promise<void> {
     server.closeAllConnections?.();
     await s.containers.detachAll();
     fs.rmSync(config.socket, { force: true });
+    unbindNodeBinary(config.root);
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -134,12 +145,13 @@ async function cleanup(config: DaemonConfig): Promise<void> {
   if (await socketInUse(config.socket)) {
     throw new BoxifyError('conflict', `the daemon is still serving ${config.socket}: stop it before cleanup`);
   }
-  const s = await setup(config);
+  const s = await setup(config, nodeBinaryPath(config.root));
   await s.containers.recover();
   await s.containers.removeAll();
   await s.network.teardown();
   s.cgroups.removeInstance();
-  log(`cleaned up ${config.root}: containers, bridge ${config.bridge}, NAT rules and cgroups removed`);
+  unbindNodeBinary(config.root);
+  log(`cleaned up ${config.root}: containers, bridge ${config.bridge}, NAT rules, cgroups and the node mount removed`);
 }
 
 function boxifyGroupId(): number | null {
@@ -158,7 +170,10 @@ async function main(): Promise<void> {
     return;
   }
   if (config.command === 'cleanup') await cleanup(config);
-  else await serve(config);
+  else {
+    hardenDaemonProcess(log);
+    await serve(config);
+  }
 }
 
 main().catch((err) => {

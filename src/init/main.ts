@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import { isatty } from 'node:tty';
 import { EXEC_SPEC_ENV, type InitSpec } from '../core/sys/init-protocol.js';
-import { sethostname } from '../core/sys/ffi.js';
+import { SysError, markCloexecFrom, setNonDumpable, sethostname, setsid } from '../core/sys/ffi.js';
 import { applyProcessSecurity, preloadProcessSecurity, resolveSecurityOptions } from '../core/security/index.js';
 import { bindEtcFiles, mountProcSysDev, mountRootfs, mountVolumes, pivotInto } from './steps/rootfs.js';
 import { enterCwd, execCommand, joinCgroups, openCgroupProcs, prepareFds, setRlimits } from './steps/process.js';
@@ -24,6 +24,10 @@ import { checkTarget, enterExistingCwd, enterFilesystem, openTarget, parseExecSp
 import { StepError, send, step, waitAtGate } from './steps/step.js';
 
 function main(): never {
+  // Before anything else (see processHygiene): nothing the shim or the daemon's own parent
+  // left open survives execve, no one may look into this process, and it leads a session of
+  // its own that has no terminal unless the spec gives it one.
+  step('hygiene', () => processHygiene());
   const spec = step('spec', () => readSpec(process.argv[2]));
   // Absent means Docker's defaults: leaving the field out never unconfines a container.
   const security = spec.security ?? resolveSecurityOptions({});
@@ -86,6 +90,24 @@ function execMain(): never {
   step('fds', () => prepareFds(false));
   step('security', () => applyProcessSecurity(spec.security, spec.process));
   return execCommand(spec.process);
+}
+
+/**
+ * The first step of both modes. Non-dumpable (runc's nsexec does the same): until execve,
+ * /proc/PID/exe, fd, mem, environ and root of this node process are refused to everyone
+ * without CAP_SYS_PTRACE. Inherited fds from 3 up are marked close-on-exec (the sync pipe must
+ * be anyway; its EOF tells the daemon execve succeeded). A new session: the container's process
+ * never shares one (or a terminal) with the daemon or whoever started it.
+ */
+function processHygiene(): void {
+  setNonDumpable();
+  markCloexecFrom(3);
+  try {
+    setsid();
+  } catch (err) {
+    // EPERM: already a process group leader (started by hand as one); the tty step decides.
+    if (!(err instanceof SysError && err.errno === 'EPERM')) throw err;
+  }
 }
 
 function readSpec(file: string | undefined): InitSpec {

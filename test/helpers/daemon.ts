@@ -28,6 +28,10 @@ export interface TestDaemon {
   client: BoxifyClient;
   /** Daemon output so far, for failure messages. */
   output(): string;
+  /** The daemon's PID. */
+  pid(): number;
+  /** The terminal it was started from (only with startDaemon({ onTerminal: true })). */
+  terminal(): DaemonTerminal;
   /** SIGTERM the daemon (containers keep running) and start it again on the same state. */
   restart(): Promise<void>;
   /** Stop the daemon and remove everything it made. Safe to call twice. */
@@ -54,10 +58,21 @@ function pickSubnet(): { subnet: string; gateway: string } {
 /** Time limits scale with BOXIFY_TEST_SLOW (e.g. 10 in the emulated cgroup v2 VM). */
 export const SLOW = Number(process.env.BOXIFY_TEST_SLOW) || 1;
 
-async function waitForSocket(socket: string, child: ChildProcess, out: () => string, timeoutMs = 30_000 * SLOW): Promise<void> {
+/** The daemon's process, however it was started. */
+interface DaemonProcess {
+  pid: number;
+  /** Settles when the daemon process has exited. */
+  exited: Promise<void>;
+  running(): boolean;
+  kill(sig: NodeJS.Signals): void;
+  /** Ends whatever else the launch started (the terminal of onTerminal). */
+  dispose(): void;
+}
+
+async function waitForSocket(socket: string, proc: DaemonProcess, out: () => string, timeoutMs = 30_000 * SLOW): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`boxifyd exited with ${child.exitCode}:\n${out()}`);
+    if (!proc.running()) throw new Error(`boxifyd exited:\n${out()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(socket);
       s.once('connect', () => {
@@ -72,7 +87,40 @@ async function waitForSocket(socket: string, child: ChildProcess, out: () => str
   throw new Error(`boxifyd did not listen on ${socket} within ${timeoutMs} ms:\n${out()}`);
 }
 
-export async function startDaemon(): Promise<TestDaemon> {
+/** True while `pid` exists and is not a zombie. */
+function pidRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+export interface DaemonOptions {
+  /** An fd of the test process that the daemon inherits as its fd 3, as if its parent had leaked it. */
+  inheritFd?: number;
+  /**
+   * Start it as `.ci/setup --start` does from a terminal: `nohup boxifyd >>LOG 2>&1 &` from a
+   * shell on a pseudo-terminal (node-pty), which then prints every line it reads as
+   * `shell-read[LINE]` (see TestDaemon.terminal).
+   */
+  onTerminal?: boolean;
+}
+
+/** The pseudo-terminal a daemon was started from (DaemonOptions.onTerminal). */
+export interface DaemonTerminal {
+  /** Everything the shell on it has printed. */
+  output(): string;
+  /** Types into the terminal. */
+  write(data: string): void;
+  /** Closes the terminal's master end: the kernel hangs up its session. */
+  hangUp(): void;
+  /** True once the shell on it has ended. */
+  exited(): boolean;
+}
+
+export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon> {
   const id = crypto.randomBytes(3).toString('hex');
   const dir = path.join(TEST_TMP, id);
   fs.mkdirSync(dir, { recursive: true });
@@ -85,21 +133,23 @@ export async function startDaemon(): Promise<TestDaemon> {
   fs.writeFileSync(path.join(dir, 'env.json'), JSON.stringify(env));
   fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
   let log = '';
-  let child: ChildProcess;
+  let proc: DaemonProcess;
+  let terminal: DaemonTerminal | undefined;
+  const logFile = path.join(dir, 'daemon.log');
+  const output = () => (opts.onTerminal ? readOr(logFile) : log);
   const launch = async () => {
-    child = spawn(process.execPath, [DAEMON], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (b) => (log += b));
-    child.stderr!.on('data', (b) => (log += b));
-    await waitForSocket(socket, child, () => log);
+    proc = opts.onTerminal ? await launchOnTerminal(env, logFile, (t) => (terminal = t)) : launchPlain(env, opts.inheritFd, (b) => (log += b));
+    await waitForSocket(socket, proc, output);
   };
   await launch();
   const stopDaemon = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
+    if (proc.running()) {
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await proc.exited;
+      clearTimeout(t);
+    }
+    proc.dispose();
   };
   let stopped = false;
   return {
@@ -111,7 +161,12 @@ export async function startDaemon(): Promise<TestDaemon> {
     gateway,
     env,
     client: new BoxifyClient({ socketPath: socket }),
-    output: () => log,
+    output,
+    pid: () => proc.pid,
+    terminal: () => {
+      if (!terminal) throw new Error('this daemon was not started on a terminal (startDaemon({ onTerminal: true }))');
+      return terminal;
+    },
     restart: async () => {
       await stopDaemon();
       await launch();
@@ -129,6 +184,78 @@ export async function startDaemon(): Promise<TestDaemon> {
         fs.rmSync(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function launchPlain(env: Record<string, string>, inheritFd: number | undefined, out: (b: Buffer) => void): DaemonProcess {
+  const stdio: (number | 'ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+  if (inheritFd !== undefined) stdio.push(inheritFd);
+  const child: ChildProcess = spawn(process.execPath, [DAEMON], { env: { ...process.env, ...env }, stdio });
+  child.stdout!.on('data', out);
+  child.stderr!.on('data', out);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    pid: child.pid!,
+    exited,
+    running: () => child.exitCode === null && child.signalCode === null,
+    kill: (sig) => child.kill(sig),
+    dispose: () => undefined,
+  };
+}
+
+async function launchOnTerminal(env: Record<string, string>, logFile: string, got: (t: DaemonTerminal) => void): Promise<DaemonProcess> {
+  const { spawn: spawnPty } = await import('node-pty');
+  const script =
+    'nohup "$0" "$1" >>"$2" 2>&1 & echo "daemon-pid=$!"; ' +
+    'while IFS= read -r line; do printf "shell-read[%s]\\n" "$line"; done';
+  const term = spawnPty('/bin/sh', ['-c', script, process.execPath, DAEMON, logFile], {
+    name: 'xterm',
+    cols: 200,
+    rows: 50,
+    cwd: '/',
+    env: { ...process.env, ...env } as Record<string, string>,
+  });
+  let screen = '';
+  let shellEnded = false;
+  term.onData((d) => (screen += d));
+  term.onExit(() => (shellEnded = true));
+  got({
+    output: () => screen,
+    write: (d) => term.write(d),
+    hangUp: () => (term as unknown as { destroy(): void }).destroy(),
+    exited: () => shellEnded,
+  });
+  const deadline = Date.now() + 30_000 * SLOW;
+  let pid = 0;
+  while (!pid) {
+    const m = /daemon-pid=(\d+)/.exec(screen);
+    if (m) pid = Number(m[1]);
+    else if (Date.now() > deadline) throw new Error(`the shell on the terminal did not start boxifyd: ${screen}`);
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  const exited = (async () => {
+    while (pidRunning(pid)) await new Promise((r) => setTimeout(r, 50));
+  })();
+  return {
+    pid,
+    exited,
+    running: () => pidRunning(pid),
+    kill: (sig) => {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // gone already
+      }
+    },
+    dispose: () => term.kill('SIGKILL'),
   };
 }
 

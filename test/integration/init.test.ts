@@ -81,6 +81,7 @@ async function run(
   try {
     launched = await launchContainer({
       spec,
+      node: process.execPath,
       specPath: path.join(dir, 'spec.json'),
       exitFile,
       stdio: ['ignore', out, err],
@@ -418,7 +419,7 @@ async function withInit<T>(t: ExecutionContext, source: string, fn: () => Promis
   // blocks forever, holding fds 3 and 4 open
   const err = await withInit(t, 'setInterval(() => {}, 1000);', () =>
     t.throwsAsync(
-      launchContainer({ spec, specPath: path.join(dir, 'spec.json'), exitFile: path.join(dir, 'exit'), stdio: ['ignore', 1, 2], onReady: async () => {}, timeoutMs: 300 }),
+      launchContainer({ spec, node: process.execPath, specPath: path.join(dir, 'spec.json'), exitFile: path.join(dir, 'exit'), stdio: ['ignore', 1, 2], onReady: async () => {}, timeoutMs: 300 }),
     ),
   );
   t.regex(err?.message ?? '', /boxify-init did not get ready within 300 ms; it was killed/);

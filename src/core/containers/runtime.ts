@@ -27,6 +27,8 @@ export interface ManagerDeps {
   events: EventBus;
   ports: PortPublisher;
   volumes: VolumeStore;
+  /** The read-only node binary boxify-init and exec helpers run from (src/core/sys/node-binary.ts). */
+  nodeBinary: string;
   log: (msg: string) => void;
 }
 

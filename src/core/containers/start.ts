@@ -49,6 +49,7 @@ export async function startContainer(rt: ContainerRuntime, id: string): Promise<
   try {
     launched = await launchContainer({
       spec,
+      node: d.nodeBinary,
       specPath: path.join(dir, 'spec.json'),
       exitFile: path.join(dir, EXIT_FILE),
       stdio: stdio.child,

@@ -67,6 +67,13 @@ export const FD_CLOEXEC = 1;
 export const O_NONBLOCK = 0o4000;
 export const S_IFCHR = 0o020000;
 const PR_SET_CHILD_SUBREAPER = 36;
+const PR_SET_DUMPABLE = 4;
+const CLOSE_RANGE_CLOEXEC = 1 << 2;
+const TIOCNOTTY = 0x5422;
+// Signal dispositions as signal(2) takes and returns them.
+const SIG_DFL = 0;
+const SIG_IGN = 1;
+const SIG_ERR = -1;
 
 /** Resource numbers of <sys/resource.h> (the same on x86_64 and arm64). */
 export const RLIMIT: Record<string, number> = {
@@ -90,6 +97,8 @@ export const RLIMIT: Record<string, number> = {
 export const RLIM_INFINITY = 0xffffffffffffffffn;
 
 const SYS_PIVOT_ROOT: Record<string, number> = { x64: 155, arm64: 41 };
+// The same number on every architecture (added after the syscall tables were unified).
+const SYS_CLOSE_RANGE = 436;
 
 // The loaded functions; koffi's types are loose, so each is called through a typed wrapper.
 type Fn = (...args: unknown[]) => any;
@@ -113,6 +122,9 @@ interface Libc {
   getpid: Fn;
   close: Fn;
   signal: Fn;
+  ioctl: Fn;
+  setsid: Fn;
+  open: Fn;
 }
 
 let libc: Libc | undefined;
@@ -140,7 +152,10 @@ function load(): Libc {
     prctl: lib.func('int prctl(int option, ...)'),
     getpid: lib.func('int getpid(void)'),
     close: lib.func('int close(int fd)'),
-    signal: lib.func('void *signal(int sig, void *handler)'),
+    signal: lib.func('intptr_t signal(int sig, uintptr_t handler)'),
+    ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)'),
+    setsid: lib.func('int setsid(void)'),
+    open: lib.func('int open(const char *path, int flags, ...)'),
   };
   return libc;
 }
@@ -269,12 +284,59 @@ export function setChildSubreaper(): void {
   prctl(PR_SET_CHILD_SUBREAPER, 1, 'PR_SET_CHILD_SUBREAPER');
 }
 
+/**
+ * PR_SET_DUMPABLE 0: /proc/PID/{exe,fd,mem,environ,root,ns} and ptrace are then refused to
+ * anyone without CAP_SYS_PTRACE, even a process of the same uid. The flag lives in the memory
+ * map: a vfork child shares it, and execve resets it for the new program.
+ */
+export function setNonDumpable(): void {
+  prctl(PR_SET_DUMPABLE, 0, 'PR_SET_DUMPABLE');
+}
+
+/**
+ * close_range(from, ~0, CLOSE_RANGE_CLOEXEC): every fd from `from` up is closed at the next
+ * execve, whoever opened it (Node marks only its own fds close-on-exec, not inherited ones).
+ */
+export function markCloexecFrom(from: number): void {
+  check('close_range', `${from}..~0 CLOEXEC`, (l) => l.syscall(SYS_CLOSE_RANGE, 'unsigned int', from, 'unsigned int', 0xffffffff, 'unsigned int', CLOSE_RANGE_CLOEXEC));
+}
+
+/** setsid(2): the new session's ID, or the SysError (EPERM for a process group leader). */
+export function setsid(): number {
+  return check('setsid', '', (l) => l.setsid());
+}
+
+/**
+ * Gives up the controlling terminal, if there is one: TIOCNOTTY on /dev/tty (ENXIO to open it
+ * means there is none). A session leader doing this makes the kernel send SIGHUP and SIGCONT
+ * to the terminal's foreground process group, which may be its own: handle or ignore SIGHUP
+ * first. Returns whether a terminal was given up.
+ */
+export function dropControllingTerminal(): boolean {
+  const O_RDWR = 2;
+  const O_NOCTTY = 0o400;
+  const O_CLOEXEC = 0o2000000;
+  const l = load();
+  const fd = l.open('/dev/tty', O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd === -1) return false;
+  try {
+    check('ioctl', '/dev/tty TIOCNOTTY', () => l.ioctl(fd, TIOCNOTTY));
+  } finally {
+    l.close(fd);
+  }
+  return true;
+}
+
+/** Ignores a signal (SIG_IGN); an ignored signal stays ignored across execve. */
+export function ignoreSignal(name: keyof typeof os.constants.signals): void {
+  const l = load();
+  if (Number(l.signal(os.constants.signals[name], SIG_IGN)) === SIG_ERR) throw new SysError('signal', name, l.koffi.errno());
+}
+
 /** Restores the default disposition (SIG_DFL) of a signal, e.g. one Node ignores. */
 export function resetSignal(name: keyof typeof os.constants.signals): void {
   const l = load();
-  const r = l.signal(os.constants.signals[name], null);
-  // SIG_ERR is (void *)-1.
-  if (r === -1n || r === 0xffffffffffffffffn) throw new SysError('signal', name, l.koffi.errno());
+  if (Number(l.signal(os.constants.signals[name], SIG_DFL)) === SIG_ERR) throw new SysError('signal', name, l.koffi.errno());
 }
 
 export function getpid(): number {

@@ -54,6 +54,11 @@ export function initProgram(): string {
 
 export interface LaunchOptions {
   spec: InitSpec;
+  /**
+   * The node binary init runs as: the daemon's read-only bind mount of it (see node-binary.ts),
+   * so that a container can never write to the host's node through /proc/self/exe.
+   */
+  node: string;
   specPath: string;
   exitFile: string;
   stdio: [stdin: number | 'ignore', stdout: number, stderr: number];
@@ -91,7 +96,7 @@ export async function launchContainer(opts: LaunchOptions): Promise<Launched> {
 
   const shim = spawn(
     'unshare',
-    ['--pid', '--uts', '--ipc', '--net', '--', '/bin/sh', '-c', SHIM_SCRIPT, 'boxify-shim', process.execPath, initProgram(), opts.specPath, opts.exitFile],
+    ['--pid', '--uts', '--ipc', '--net', '--', '/bin/sh', '-c', SHIM_SCRIPT, 'boxify-shim', opts.node, initProgram(), opts.specPath, opts.exitFile],
     {
       detached: true,
       stdio: [opts.stdio[0], opts.stdio[1], opts.stdio[2], 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import {
   RLIM_INFINITY,
   SysError,
   chdir,
+  markCloexecFrom,
   closeFd,
   execve,
   prlimit,
@@ -83,19 +84,10 @@ export function enterCwd(cwd: string): void {
 export function prepareFds(gate = true): void {
   for (const fd of [0, 1, 2]) setCloexec(fd, false);
   if (gate) closeFd(GATE_FD);
-  // Whatever else the daemon's own parent left open without close-on-exec (the shim passes
-  // it on) must not reach the container, as runc's CloseExecFrom(3) ensures.
-  for (const name of fs.readdirSync('/proc/self/fd')) {
-    const fd = Number(name);
-    if (fd >= SYNC_FD) {
-      try {
-        setCloexec(fd, true);
-      } catch (err) {
-        // readdir's own directory fd is closed by now
-        if (!(err instanceof SysError && err.errno === 'EBADF')) throw err;
-      }
-    }
-  }
+  // Whatever else is open (the daemon's own parent may have left fds without close-on-exec,
+  // and the shim passes them on) must not reach the container, as runc's CloseExecFrom(3)
+  // ensures. The sync pipe is among them: its EOF tells the daemon execve succeeded.
+  markCloexecFrom(SYNC_FD);
   resetSignal('SIGPIPE');
   resetSignal('SIGXFSZ');
   process.umask(0o022);
