@@ -94,3 +94,17 @@ test('humanDuration steps: seconds, minutes, hours, days, weeks', (t) => {
   t.is(humanDuration(3 * 86400 * s), '3 days');
   t.is(humanDuration(21 * 86400 * s), '3 weeks');
 });
+
+test('STATUS and CREATED round alike (go-units): 119 s is "About a minute", 59.9 minutes "59 minutes"', (t) => {
+  const s = 1000;
+  t.is(humanDuration(119 * s), 'About a minute');
+  t.is(humanDuration(119.9 * s), 'About a minute');
+  t.is(humanDuration(120 * s), '2 minutes');
+  t.is(humanDuration(59.9 * 60 * s), '59 minutes');
+  t.is(humanDuration(90 * 60 * s), '2 hours', 'hours are rounded');
+  t.is(humanDuration(100 * 86400 * s), '3 months');
+  t.is(humanDuration(800 * 86400 * s), '2 years');
+  const created = Date.parse('2026-01-01T00:00:00Z');
+  const rec = { state: { ...initialState(), status: 'exited', exitCode: 0, finishedAt: new Date(created).toISOString() } } as unknown as ContainerRecord;
+  t.is(humanStatus(rec, created + 119 * s), 'Exited (0) About a minute ago');
+});

@@ -200,12 +200,14 @@ test('resolveUser: numbers, names, groups, looked up top layer first', (t) => {
   fs.writeFileSync(path.join(upper, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\napp:x:1000:1001::/app:/bin/sh\n');
   fs.writeFileSync(path.join(lower, 'etc/group'), 'root:x:0:\nstaff:x:50:\n');
   const layers = [lower, upper];
-  t.deepEqual(resolveUser('', layers), { uid: 0, gid: 0, additionalGids: [] });
-  t.deepEqual(resolveUser('app', layers), { uid: 1000, gid: 1001, additionalGids: [] });
-  t.deepEqual(resolveUser('1000', layers), { uid: 1000, gid: 1001, additionalGids: [] });
-  t.deepEqual(resolveUser('4242', layers), { uid: 4242, gid: 0, additionalGids: [] });
-  t.deepEqual(resolveUser('app:staff', layers), { uid: 1000, gid: 50, additionalGids: [] });
-  t.deepEqual(resolveUser('7:8', layers), { uid: 7, gid: 8, additionalGids: [] });
+  t.deepEqual(resolveUser('', layers), { uid: 0, gid: 0, additionalGids: [], home: '/root' });
+  t.deepEqual(resolveUser('app', layers), { uid: 1000, gid: 1001, additionalGids: [], home: '/app' });
+  t.deepEqual(resolveUser('1000', layers), { uid: 1000, gid: 1001, additionalGids: [], home: '/app' });
+  // No passwd entry: HOME is /, as runc sets it.
+  t.deepEqual(resolveUser('4242', layers), { uid: 4242, gid: 0, additionalGids: [], home: '/' });
+  t.deepEqual(resolveUser('app:staff', layers), { uid: 1000, gid: 50, additionalGids: [], home: '/app' });
+  t.deepEqual(resolveUser('7:8', layers), { uid: 7, gid: 8, additionalGids: [], home: '/' });
+  t.deepEqual(resolveUser('', []), { uid: 0, gid: 0, additionalGids: [], home: '/' }, 'no passwd at all');
   // The top layer's passwd hides the lower one's.
   invalid(t, () => resolveUser('old', layers), 'User', /unable to find user old/);
   invalid(t, () => resolveUser('app:nogroup', layers), 'User', /unable to find group nogroup/);

@@ -9,7 +9,8 @@ import { resolveContainerSecurity } from '../security/container.js';
 import { enterCommand, type EnterTarget } from '../sys/enter.js';
 import { guard, type ContainerRecord } from './record.js';
 import type { ContainerRuntime } from './runtime.js';
-import { mergeEnv, resolveUser, validateEnv } from './validate.js';
+import { processEnv } from './environment.js';
+import { resolveUser, validateEnv } from './validate.js';
 
 interface ExecRecord {
   id: string;
@@ -44,7 +45,7 @@ export class ExecRegistry {
   enterTarget(ref: string): EnterTarget & { user: string } {
     const r = this.rt.store.resolve(ref);
     guard.canExec(r);
-    return { ...this.targetFor(r, { user: r.config.User, cwd: r.config.WorkingDir, env: r.config.Env, privileged: false }), user: r.config.User };
+    return { ...this.targetFor(r, { user: r.config.User, cwd: r.config.WorkingDir, tty: false, privileged: false }), user: r.config.User };
   }
 
   create(ref: string, req: ExecCreateRequest): { Id: string } {
@@ -92,10 +93,15 @@ export class ExecRegistry {
     if (e.running || e.exitCode !== null) throw errors.conflict(`exec ${id} has already been started`);
     const r = this.rt.store.resolve(e.containerId);
     guard.canExec(r);
-    const envList = mergeEnv(r.config.Env, e.req.Tty ? ['TERM=xterm'] : [], e.req.Env ?? []);
-    // cmd.env carries the exec spec for boxify-init; the command itself gets envList.
+    // cmd.env carries the exec spec for boxify-init; the command itself gets the target's env.
     const cmd = enterCommand(
-      this.targetFor(r, { user: e.req.User || r.config.User, cwd: e.req.WorkingDir || r.config.WorkingDir, env: envList, privileged: !!e.req.Privileged }),
+      this.targetFor(r, {
+        user: e.req.User || r.config.User,
+        cwd: e.req.WorkingDir || r.config.WorkingDir,
+        tty: !!e.req.Tty,
+        execEnv: e.req.Env ?? [],
+        privileged: !!e.req.Privileged,
+      }),
       e.req.Cmd,
     );
     e.running = true;
@@ -125,9 +131,12 @@ export class ExecRegistry {
     for (const [eid, e] of this.execs) if (e.containerId === containerId) this.execs.delete(eid);
   }
 
-  private targetFor(r: ContainerRecord, o: { user: string; cwd: string; env: string[]; privileged: boolean }): EnterTarget {
+  private targetFor(r: ContainerRecord, o: { user: string; cwd: string; tty: boolean; execEnv?: string[]; privileged: boolean }): EnterTarget {
     const { images, cgroups } = this.rt.d;
-    const user = resolveUser(o.user, images.layerDirs(images.resolve(r.imageId)));
+    // The container's own changes first: a user added inside it can be exec'd as.
+    const layers = [...images.layerDirs(images.resolve(r.imageId)), path.join(this.rt.dir(r.id), 'upper')];
+    const user = resolveUser(o.user, layers);
+    const env = processEnv({ hostname: r.config.Hostname, tty: o.tty, home: user.home, containerEnv: r.config.Env, execEnv: o.execEnv });
     const version = cgroups.version;
     const sec = r.security ?? resolveContainerSecurity(r.hostConfig, { cgroupVersion: version });
     // `exec --privileged` lifts the confinement, as in Docker.
@@ -140,7 +149,7 @@ export class ExecRegistry {
       uid: user.uid,
       gid: user.gid,
       additionalGids: user.additionalGids,
-      env: o.env,
+      env,
       security,
       rlimits: sec.rlimits,
     };

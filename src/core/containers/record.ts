@@ -3,6 +3,7 @@
 // but running (unless forced). An illegal move is a conflict (HTTP 409).
 import type { ContainerStatus, HostConfig } from '../api/types.js';
 import type { CgroupLimits } from '../cgroups/types.js';
+import { humanDuration } from '../duration.js';
 import { errors } from '../errors.js';
 import type { PublishedPort } from '../network/ports.js';
 import type { ResolvedMount } from '../volumes/index.js';
@@ -141,15 +142,4 @@ export function humanStatus(r: ContainerRecord, now = Date.now()): string {
   return s.status[0]!.toUpperCase() + s.status.slice(1);
 }
 
-export function humanDuration(ms: number): string {
-  const sec = Math.max(0, Math.round(ms / 1000));
-  if (sec < 1) return 'Less than a second';
-  if (sec < 60) return `${sec} second${sec === 1 ? '' : 's'}`;
-  const min = Math.round(sec / 60);
-  if (min < 60) return min === 1 ? 'About a minute' : `${min} minutes`;
-  const h = Math.round(min / 60);
-  if (h < 48) return h === 1 ? 'About an hour' : `${h} hours`;
-  const d = Math.round(h / 24);
-  if (d < 14) return `${d} days`;
-  return `${Math.round(d / 7)} weeks`;
-}
+export { humanDuration };

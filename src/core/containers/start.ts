@@ -9,6 +9,7 @@ import { precompileSecurity, type SecurityOptions } from '../security/index.js';
 import type { InitSpec } from '../sys/init-protocol.js';
 import { launchContainer, processStartTime } from '../sys/launcher.js';
 import { parsePortBindings } from '../network/ports.js';
+import { processEnv } from './environment.js';
 import { writeEtcFiles, type EtcFiles } from './etc-files.js';
 import { onExit } from './exit.js';
 import { LogWriter } from './logs.js';
@@ -16,7 +17,7 @@ import { guard, initialState, type ContainerRecord } from './record.js';
 import { destroy } from './remove.js';
 import { EXIT_FILE, type ContainerRuntime, type Live } from './runtime.js';
 import { openStdio } from './stdio.js';
-import { resolveUser } from './validate.js';
+import { resolveUser, type ResolvedUser } from './validate.js';
 
 export async function startContainer(rt: ContainerRuntime, id: string): Promise<'started' | 'already-running'> {
   const { d } = rt;
@@ -104,7 +105,7 @@ export async function startContainer(rt: ContainerRuntime, id: string): Promise<
 function initSpec(
   rt: ContainerRuntime,
   rec: ContainerRecord,
-  o: { layers: string[]; user: { uid: number; gid: number; additionalGids: number[] }; sec: ContainerSecurity; security: SecurityOptions; etcFiles: EtcFiles },
+  o: { layers: string[]; user: ResolvedUser; sec: ContainerSecurity; security: SecurityOptions; etcFiles: EtcFiles },
 ): InitSpec {
   const dir = rt.dir(rec.id);
   return {
@@ -121,7 +122,7 @@ function initSpec(
     mounts: [...rec.mounts.map(({ source, target, type, readonly, data }) => ({ source, target, type, readonly, data })), ...o.sec.tmpfs],
     process: {
       args: [rec.path, ...rec.args],
-      env: rec.config.Env,
+      env: processEnv({ hostname: rec.config.Hostname, tty: !!rec.config.Tty, home: o.user.home, containerEnv: rec.config.Env }),
       cwd: rec.config.WorkingDir,
       uid: o.user.uid,
       gid: o.user.gid,

@@ -195,13 +195,21 @@ export function parseSignal(sig: string, field = 'signal'): number {
   throw errors.invalid(field, `"${sig}" is not a signal: use a name like SIGTERM or KILL, or a number 1-64`);
 }
 
+/** A user as the process runs: IDs, and the home directory from passwd (`/` when it has none). */
+export interface ResolvedUser {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  home: string;
+}
+
 /**
  * Resolves a Docker `User` ("", "root", "1000", "1000:1000", "name:group") against the
- * image's /etc/passwd and /etc/group, looked up through its layers top-down.
+ * image's /etc/passwd and /etc/group, looked up through its layers top-down. The home
+ * directory is the passwd entry's (runc's rule: HOME comes from there, `/` without one).
  */
-export function resolveUser(user: string, layerDirs: string[]): { uid: number; gid: number; additionalGids: number[] } {
-  if (!user) return { uid: 0, gid: 0, additionalGids: [] };
-  const [u, g] = user.split(':', 2) as [string, string | undefined];
+export function resolveUser(user: string, layerDirs: string[]): ResolvedUser {
+  const [u, g] = (user || '0').split(':', 2) as [string, string | undefined];
   const readEtc = (name: string): string[][] => {
     for (const dir of [...layerDirs].reverse()) {
       try {
@@ -214,15 +222,20 @@ export function resolveUser(user: string, layerDirs: string[]): { uid: number; g
   };
   let uid: number;
   let gid = 0;
+  let home = '/';
   if (/^\d+$/.test(u)) {
     uid = Number(u);
     const row = readEtc('passwd').find((r) => r[2] === u);
-    if (row) gid = Number(row[3]);
+    if (row) {
+      gid = Number(row[3]);
+      home = row[5] || '/';
+    }
   } else {
     const row = readEtc('passwd').find((r) => r[0] === u);
     if (!row) throw errors.invalid('User', `unable to find user ${u}: no matching entries in passwd file`);
     uid = Number(row[2]);
     gid = Number(row[3]);
+    home = row[5] || '/';
   }
   if (g !== undefined) {
     if (/^\d+$/.test(g)) gid = Number(g);
@@ -232,5 +245,5 @@ export function resolveUser(user: string, layerDirs: string[]): { uid: number; g
       gid = Number(row[2]);
     }
   }
-  return { uid, gid, additionalGids: [] };
+  return { uid, gid, additionalGids: [], home };
 }

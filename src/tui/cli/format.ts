@@ -1,6 +1,7 @@
 // Output formatting for the CLI, as docker prints it: tables aligned by tabwriter with three
 // spaces of padding, 12-character IDs, "5 minutes ago", quoted and truncated commands.
 import type { BoxifyStatsEntry, ContainerSummary, ImageSummary, PortSummary } from '../../core/api/types.js';
+import { humanDuration } from '../../core/duration.js';
 import { formatBytes, formatBytesDecimal } from '../../core/size.js';
 
 /** Columns padded to the widest cell plus three spaces; the last column is not padded. */
@@ -18,23 +19,8 @@ export function table(header: string[], rows: string[][]): string {
     .join('');
 }
 
-/** docker/go-units HumanDuration. */
-export function humanDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 1) return 'Less than a second';
-  if (s === 1) return '1 second';
-  if (s < 60) return `${s} seconds`;
-  const min = Math.floor(s / 60);
-  if (min === 1) return 'About a minute';
-  if (min < 60) return `${min} minutes`;
-  const h = Math.round(s / 3600);
-  if (h === 1) return 'About an hour';
-  if (h < 48) return `${h} hours`;
-  if (h < 24 * 7 * 2) return `${Math.floor(h / 24)} days`;
-  if (h < 24 * 30 * 2) return `${Math.floor(h / 24 / 7)} weeks`;
-  if (h < 24 * 365 * 2) return `${Math.floor(h / 24 / 30)} months`;
-  return `${Math.floor(h / 24 / 365)} years`;
-}
+/** docker/go-units HumanDuration: the same function the daemon's STATUS uses. */
+export { humanDuration };
 
 export function ago(unixSeconds: number, now = Date.now()): string {
   return `${humanDuration(Math.max(0, now - unixSeconds * 1000))} ago`;
