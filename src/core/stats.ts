@@ -92,6 +92,23 @@ export function readVethCounters(hostVeth: string, sysClassNet = '/sys/class/net
   };
 }
 
+/**
+ * /proc/net/dev as the byte counters of each interface, seen from the container: the host
+ * end of a veth receives what the container sent, so rx and tx swap (as readVethCounters).
+ * One read gives every container's figures.
+ */
+export function parseNetDev(text: string): Map<string, { rxBytes: number; txBytes: number }> {
+  const out = new Map<string, { rxBytes: number; txBytes: number }>();
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const f = line.slice(colon + 1).trim().split(/\s+/);
+    if (f.length < 16) continue;
+    out.set(line.slice(0, colon).trim(), { rxBytes: Number(f[8]), txBytes: Number(f[0]) });
+  }
+  return out;
+}
+
 export interface StatsSample {
   read: Date;
   cgroup: CgroupStats;

@@ -185,6 +185,12 @@ export interface ContainerStats {
 }
 
 /** Boxify addition: GET /boxify/stats, one sample of every running container at once. */
+/**
+ * Boxify's addition to GET /containers/{id}/logs: a response header with how many records
+ * matched before `tail` cut them (docker clients ignore it).
+ */
+export const LOG_COUNT_HEADER = 'Boxify-Log-Records';
+
 export interface BoxifyStatsEntry {
   id: string;
   name: string;
@@ -195,6 +201,9 @@ export interface BoxifyStatsEntry {
   pids: number;
   netRx: number;
   netTx: number;
+  /** Bytes read from and written to block devices since the container started. */
+  blkRead?: number;
+  blkWrite?: number;
 }
 
 export interface ExecCreateRequest {

@@ -95,6 +95,17 @@ export function parseBlkio(text: string): { major: number; minor: number; op: st
   return out;
 }
 
+/** Bytes read and written over every device, from either file's entries. */
+export function ioTotals(entries: { op: string; value: number }[]): { read: number; write: number } {
+  let read = 0;
+  let write = 0;
+  for (const e of entries) {
+    if (e.op === 'Read') read += e.value;
+    else if (e.op === 'Write') write += e.value;
+  }
+  return { read, write };
+}
+
 /** cgroup.procs: one PID per line. */
 export function parsePids(text: string | undefined): number[] {
   if (!text) return [];

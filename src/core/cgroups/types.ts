@@ -44,6 +44,22 @@ export interface CgroupStats {
   ioServiceBytes: { major: number; minor: number; op: string; value: number }[];
 }
 
+/**
+ * The figures a live view refreshes every second, cheaply. The `detail` ones (page cache,
+ * limit, block I/O) change slowly or cost more to read: they are only read when asked for.
+ */
+export interface CgroupSample {
+  cpuUsageNs: number;
+  memoryUsage: number;
+  pidsCurrent: number;
+  detail?: {
+    inactiveFile: number;
+    memoryLimit: number | null;
+    ioReadBytes: number;
+    ioWriteBytes: number;
+  };
+}
+
 export interface CgroupManager {
   readonly version: 1 | 2;
   /** Create (idempotently) the cgroup for `name` with these limits. */
@@ -60,6 +76,8 @@ export interface CgroupManager {
   /** PIDs (host view) currently in the cgroup. */
   pids(name: string): number[];
   stats(name: string): CgroupStats;
+  /** The live figures (the all-containers view); null when the cgroup is gone. */
+  sample?(name: string, detail: boolean): CgroupSample | null;
   /** Kill what is left in the cgroup (SIGKILL) and remove it, on every hierarchy. */
   remove(name: string): Promise<void>;
   /** Names of container cgroups that exist (for collecting leftovers after a crash). */

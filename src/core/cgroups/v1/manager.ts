@@ -5,9 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BoxifyError, errors } from '../../errors.js';
-import type { CgroupLimits, CgroupManager, CgroupStats } from '../types.js';
-import { killAndRemove, mkdirOnce, readPids, rmdirCgroup, subdirs, subtreeDeepestFirst, writeValue } from '../fsutil.js';
-import { checkCgroupName, checkLimits, emptyStats } from '../parse.js';
+import type { CgroupLimits, CgroupManager, CgroupSample, CgroupStats } from '../types.js';
+import { killAndRemove, mkdirOnce, readPids, readText, rmdirCgroup, subdirs, subtreeDeepestFirst, writeValue } from '../fsutil.js';
+import { checkCgroupName, checkLimits, emptyStats, ioTotals, parseBlkio, parseV1MemoryLimit } from '../parse.js';
+import { FileReader, keyedValue } from '../reader.js';
 import * as blkio from './blkio.js';
 import * as cpu from './cpu.js';
 import * as cpuacct from './cpuacct.js';
@@ -53,6 +54,8 @@ export class V1Manager implements CgroupManager {
   readonly instancePath: string;
   /** This process's own cgroup path per controller (from /proc/self/cgroup). */
   private readonly selfPaths: Record<string, string>;
+  /** The files sample() reads every second, kept open. */
+  private readonly reader = new FileReader();
 
   constructor(opts: { fsRoot: string; instance: string; selfPaths: Record<string, string> }) {
     this.hierarchies = findV1Hierarchies(opts.fsRoot);
@@ -164,8 +167,35 @@ export class V1Manager implements CgroupManager {
     return s;
   }
 
+  sample(name: string, detail: boolean): CgroupSample | null {
+    checkCgroupName('container cgroup name', name);
+    const d = (c: V1Controller) => this.controllerDir(c, name);
+    const mem = d('memory')!;
+    const memoryUsage = this.reader.number(path.join(mem, 'memory.usage_in_bytes'));
+    if (memoryUsage === undefined) return null;
+    const cpuacctDir = d('cpuacct');
+    const pidsDir = d('pids');
+    const out: CgroupSample = {
+      cpuUsageNs: cpuacctDir ? (this.reader.number(path.join(cpuacctDir, 'cpuacct.usage')) ?? 0) : 0,
+      memoryUsage,
+      pidsCurrent: pidsDir ? (this.reader.number(path.join(pidsDir, 'pids.current')) ?? 0) : 0,
+    };
+    if (detail) {
+      const blk = d('blkio');
+      const io = ioTotals(blk ? parseBlkio(readText(path.join(blk, 'blkio.throttle.io_service_bytes_recursive')) ?? '') : []);
+      out.detail = {
+        inactiveFile: keyedValue(readText(path.join(mem, 'memory.stat')), 'total_inactive_file') ?? 0,
+        memoryLimit: parseV1MemoryLimit(readText(path.join(mem, 'memory.limit_in_bytes'))),
+        ioReadBytes: io.read,
+        ioWriteBytes: io.write,
+      };
+    }
+    return out;
+  }
+
   async remove(name: string): Promise<void> {
     checkCgroupName('container cgroup name', name);
+    for (const m of this.mounts()) this.reader.forget(this.dir(m, name));
     const dirs = this.mounts().flatMap((m) => subtreeDeepestFirst(this.dir(m, name)));
     await killAndRemove(dirs, undefined);
   }

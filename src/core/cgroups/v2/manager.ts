@@ -12,9 +12,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BoxifyError, errors } from '../../errors.js';
-import type { CgroupLimits, CgroupManager, CgroupStats } from '../types.js';
+import type { CgroupLimits, CgroupManager, CgroupSample, CgroupStats } from '../types.js';
 import { killAndRemove, mkdirOnce, readPids, readText, rmdirCgroup, subdirs, subtreeDeepestFirst, writeValue } from '../fsutil.js';
-import { checkCgroupName, checkLimits, emptyStats } from '../parse.js';
+import { checkCgroupName, checkLimits, emptyStats, ioTotals, parseIoStat, parseMax } from '../parse.js';
+import { FileReader, keyedValue } from '../reader.js';
 import * as cpu from './cpu.js';
 import * as io from './io.js';
 import * as memory from './memory.js';
@@ -44,6 +45,8 @@ export class V2Manager implements CgroupManager {
   readonly controllers: string[];
   /** True when open moved this process into <own>/boxify-daemon. */
   readonly movedSelf: boolean;
+  /** The files sample() reads every second, kept open. */
+  private readonly reader = new FileReader();
 
   constructor(opts: { fsRoot: string; instance: string; own: string; pid?: number }) {
     this.ownDir = path.join(opts.fsRoot, opts.own);
@@ -102,8 +105,30 @@ export class V2Manager implements CgroupManager {
     return s;
   }
 
+  sample(name: string, detail: boolean): CgroupSample | null {
+    const d = this.dir(name);
+    const memoryUsage = this.reader.number(path.join(d, 'memory.current'));
+    if (memoryUsage === undefined) return null;
+    const out: CgroupSample = {
+      cpuUsageNs: (keyedValue(this.reader.read(path.join(d, 'cpu.stat')), 'usage_usec') ?? 0) * 1000,
+      memoryUsage,
+      pidsCurrent: this.reader.number(path.join(d, 'pids.current')) ?? 0,
+    };
+    if (detail) {
+      const io = ioTotals(parseIoStat(readText(path.join(d, 'io.stat')) ?? ''));
+      out.detail = {
+        inactiveFile: keyedValue(readText(path.join(d, 'memory.stat')), 'inactive_file') ?? 0,
+        memoryLimit: parseMax(readText(path.join(d, 'memory.max'))),
+        ioReadBytes: io.read,
+        ioWriteBytes: io.write,
+      };
+    }
+    return out;
+  }
+
   async remove(name: string): Promise<void> {
     const d = this.dir(name);
+    this.reader.forget(d);
     await killAndRemove(subtreeDeepestFirst(d), path.join(d, 'cgroup.kill'));
   }
 
