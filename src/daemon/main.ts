@@ -98,8 +98,8 @@ async function serve(config: DaemonConfig): Promise<void> {
   registerSystemRoutes(router, ctx);
   registerContainerRoutes(router, ctx);
   registerExecRoutes(router, ctx);
-  registerImageRoutes(router, { images: s.images, imageInUse: (id) => s.containers.imageInUse(id) });
-  registerVolumeRoutes(router, { volumes: s.volumes, volumeInUse: (n) => s.containers.volumeInUse(n) });
+  registerImageRoutes(router, { images: s.images, imageInUse: (id) => s.containers.imageInUse(id), events: s.events });
+  registerVolumeRoutes(router, { volumes: s.volumes, volumeInUse: (n) => s.containers.volumeInUse(n), events: s.events });
   registerBoxifyRoutes(router, ctx);
 
   const server = createApiServer(router, log);

@@ -92,7 +92,9 @@ test('readLogRecords filters by stream and time, tails, and skips a torn last li
   t.deepEqual(logs({ ...all, since: at('2024-01-01T00:00:02Z'), until: at('2024-01-01T00:00:03Z') }), ['e1', 'o2']);
   // The offset stops before the torn line, so a follower picks it up once it is complete.
   t.is(readLogRecords(file, all).offset, Buffer.byteLength(text));
-  t.deepEqual(readLogRecords(path.join(path.dirname(file), 'missing'), all), { records: [], offset: 0 });
+  t.deepEqual(readLogRecords(path.join(path.dirname(file), 'missing'), all), { records: [], total: 0, offset: 0 });
+  t.is(readLogRecords(file, { ...all, tail: 1 }).total, 4, 'how many there were before the tail');
+  t.is(readLogRecords(file, { stdout: true, stderr: false, tail: 1 }).total, 2);
 });
 
 test('followLogRecords delivers appended records until aborted', async (t) => {

@@ -110,13 +110,16 @@ function keep(r: LogRecord, o: ReadLogOptions): boolean {
   return true;
 }
 
-/** Reads the records now in the file, filtered; returns them and the byte offset reached. */
-export function readLogRecords(file: string, o: ReadLogOptions): { records: LogRecord[]; offset: number } {
+/**
+ * Reads the records now in the file, filtered; returns them, how many matched before `tail`
+ * cut them, and the byte offset reached.
+ */
+export function readLogRecords(file: string, o: ReadLogOptions): { records: LogRecord[]; total: number; offset: number } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return { records: [], offset: 0 };
+    return { records: [], total: 0, offset: 0 };
   }
   const end = text.lastIndexOf('\n') + 1;
   let records = text
@@ -124,8 +127,9 @@ export function readLogRecords(file: string, o: ReadLogOptions): { records: LogR
     .split('\n')
     .map(parseLogLine)
     .filter((r): r is LogRecord => r !== null && keep(r, o));
+  const total = records.length;
   if (o.tail !== undefined && o.tail >= 0) records = o.tail === 0 ? [] : records.slice(-o.tail);
-  return { records, offset: Buffer.byteLength(text.slice(0, end)) };
+  return { records, total, offset: Buffer.byteLength(text.slice(0, end)) };
 }
 
 /**

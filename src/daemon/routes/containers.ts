@@ -1,5 +1,5 @@
 // /containers/...: the container lifecycle in Docker's shapes, mapped onto ContainerManager.
-import type { ContainerCreateRequest } from '../../core/api/types.js';
+import { LOG_COUNT_HEADER, type ContainerCreateRequest } from '../../core/api/types.js';
 import { errors } from '../../core/errors.js';
 import { followLogRecords, readLogRecords, type LogRecord } from '../../core/containers/logs.js';
 import type { StatsSample } from '../../core/stats.js';
@@ -125,12 +125,13 @@ export function registerContainerRoutes(router: Router, d: DaemonContext): void 
     const opts = { stdout, stderr, tail, since, until };
     const file = c.logPath(rec.id);
     const res = ctx.res!;
-    res.writeHead(200, { ...commonHeaders(ctx.apiVersion), 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED });
+    const { records, total, offset } = readLogRecords(file, opts);
+    // Boxify's addition: how many records matched before `tail` (the TUI says "last N of M").
+    res.writeHead(200, { ...commonHeaders(ctx.apiVersion), 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED, [LOG_COUNT_HEADER]: String(total) });
     const send = (r: LogRecord) => {
       const text = timestamps ? `${r.time} ${r.log}` : r.log;
       res.write(tty ? text : frame(r.stream === 'stdout' ? 1 : 2, text));
     };
-    const { records, offset } = readLogRecords(file, opts);
     for (const r of records) send(r);
     const live = c.resolve(rec.id).state.status === 'running';
     if (!follow || !live) {

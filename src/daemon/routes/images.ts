@@ -8,6 +8,7 @@ import { BoxifyError, errors, toBoxifyError } from '../../core/errors.js';
 import { parseReference } from '../../core/images/reference.js';
 import { pullImage, type PullProgress, type RegistryAuth } from '../../core/images/registry.js';
 import type { ImageStore } from '../../core/images/store.js';
+import type { EventBus } from '../../core/events.js';
 import type { ImageConfig, ImageRecord } from '../../core/images/types.js';
 import { queryBool, reply, type RequestContext, type Router } from '../router.js';
 import { commonHeaders } from '../server.js';
@@ -19,6 +20,16 @@ export interface ImageRoutesContext {
   /** Registries (host[:port]) reached over plain HTTP besides loopback ones. */
   insecureRegistries?: string[];
   log?: (msg: string) => void;
+  /** Where image events go (pull, tag, untag, delete, load, import), as Docker reports them. */
+  events?: EventBus;
+}
+
+/** Docker's events for what a remove or a prune did: `untag` per name, `delete` per image. */
+function emitRemoved(events: EventBus | undefined, items: { Untagged?: string; Deleted?: string }[]): void {
+  for (const it of items) {
+    if (it.Untagged) events?.emit('image', 'untag', it.Untagged, { name: it.Untagged });
+    if (it.Deleted) events?.emit('image', 'delete', it.Deleted, { name: it.Deleted });
+  }
 }
 
 export function imageSummary(img: ImageRecord): ImageSummary {
@@ -174,19 +185,28 @@ export function registerImageRoutes(router: Router, ctx: ImageRoutesContext): vo
     return imageInspect(img, images.layerDirs(img));
   });
 
-  router.delete('/images/:name*', (c) => images.remove(c.params.name!, { force: queryBool(c.query, 'force'), inUse: ctx.imageInUse }));
+  router.delete('/images/:name*', (c) => {
+    const removed = images.remove(c.params.name!, { force: queryBool(c.query, 'force'), inUse: ctx.imageInUse });
+    emitRemoved(ctx.events, removed);
+    return removed;
+  });
 
   router.post('/images/prune', (c) => {
     const filters = c.query.get('filters');
     const danglingOnly = danglingFilter(filters);
-    return images.prune({ all: danglingOnly === false, inUse: ctx.imageInUse });
+    const pruned = images.prune({ all: danglingOnly === false, inUse: ctx.imageInUse });
+    emitRemoved(ctx.events, pruned.ImagesDeleted);
+    ctx.events?.emit('image', 'prune', '', { reclaimed: String(pruned.SpaceReclaimed) });
+    return pruned;
   });
 
   router.post('/images/:name*/tag', (c) => {
     const repo = c.query.get('repo');
     if (!repo) throw errors.invalid('repo', 'give the new name as ?repo=NAME&tag=TAG');
     const tag = c.query.get('tag');
-    images.tag(c.params.name!, tag ? `${repo}:${tag}` : repo);
+    const target = tag ? `${repo}:${tag}` : repo;
+    const img = images.tag(c.params.name!, target);
+    ctx.events?.emit('image', 'tag', img.id, { name: target });
     return reply(201);
   });
 
@@ -194,6 +214,7 @@ export function registerImageRoutes(router: Router, ctx: ImageRoutesContext): vo
     const stream = new MessageStream(c.res!, c.apiVersion);
     const result = await images.load(c.req);
     for (const t of result.tags) stream.write({ stream: `Loaded image: ${t}\n` });
+    for (const t of result.tags) ctx.events?.emit('image', 'load', t, { name: t });
     for (const id of result.untagged) stream.write({ stream: `Loaded image ID: ${id}\n` });
     stream.end();
   });
@@ -222,6 +243,7 @@ export function registerImageRoutes(router: Router, ctx: ImageRoutesContext): vo
         signal: abort.signal,
         onProgress: (p: PullProgress) => stream.write(p),
       });
+      ctx.events?.emit('image', 'pull', ref, { name: ref });
       stream.end();
     } catch (err) {
       if (!(err instanceof BoxifyError) || !err.isUserError) ctx.log?.(`pull ${ref}: ${(err as Error).message}`);

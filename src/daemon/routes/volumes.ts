@@ -1,5 +1,6 @@
 // /volumes: Docker's volume API (`docker volume create/ls/inspect/rm/prune`).
 import { errors } from '../../core/errors.js';
+import type { EventBus } from '../../core/events.js';
 import { matchLabel, type VolumeInfo, type VolumeStore } from '../../core/volumes/store.js';
 import { queryBool, reply, type Router } from '../router.js';
 import { parseFilters } from './system.js';
@@ -8,6 +9,8 @@ export interface VolumeRouteDeps {
   volumes: VolumeStore;
   /** True when a container (running or not) uses the volume. */
   volumeInUse: (name: string) => boolean;
+  /** Where volume events go (create, destroy, prune), as Docker reports them. */
+  events?: EventBus;
 }
 
 const LIST_FILTERS = new Set(['name', 'label', 'dangling', 'driver']);
@@ -46,21 +49,28 @@ export function registerVolumeRoutes(router: Router, d: VolumeRouteDeps): void {
     if (body.DriverOpts && typeof body.DriverOpts === 'object' && Object.keys(body.DriverOpts).length) {
       throw errors.invalid('DriverOpts', 'driver options (type, device, o) are not supported: create the volume without them');
     }
-    return reply(201, d.volumes.create(body.Name || undefined, (body.Labels ?? undefined) as Record<string, string> | undefined));
+    const v = d.volumes.create(body.Name || undefined, (body.Labels ?? undefined) as Record<string, string> | undefined);
+    d.events?.emit('volume', 'create', v.Name, { driver: v.Driver });
+    return reply(201, v);
   });
 
   router.post('/volumes/prune', (ctx) => {
     const f = parseFilters(ctx.query.get('filters'));
     checkFilters(f, PRUNE_FILTERS);
     const all = (f.all ?? []).some(isTrue);
-    return d.volumes.prune(d.volumeInUse, { all, labels: f.label });
+    const pruned = d.volumes.prune(d.volumeInUse, { all, labels: f.label });
+    for (const name of pruned.VolumesDeleted ?? []) d.events?.emit('volume', 'destroy', name, { driver: 'local' });
+    d.events?.emit('volume', 'prune', '', { reclaimed: String(pruned.SpaceReclaimed) });
+    return pruned;
   });
 
   router.get('/volumes/:name', (ctx) => d.volumes.inspect(ctx.params.name!));
 
   router.delete('/volumes/:name', (ctx) => {
     const name = ctx.params.name!;
-    d.volumes.remove(name, { force: queryBool(ctx.query, 'force'), inUse: d.volumes.exists(name) && d.volumeInUse(name) });
+    const existed = d.volumes.exists(name);
+    d.volumes.remove(name, { force: queryBool(ctx.query, 'force'), inUse: existed && d.volumeInUse(name) });
+    if (existed) d.events?.emit('volume', 'destroy', name, { driver: 'local' });
     return reply(204);
   });
 }
