@@ -19,6 +19,7 @@ import type {
   VersionResponse,
   WaitResponse,
 } from '../core/api/types.js';
+import { LOG_COUNT_HEADER } from '../core/api/types.js';
 import { BoxifyError, codeForStatus } from '../core/errors.js';
 
 export const DEFAULT_SOCKET = '/var/run/boxify.sock';
@@ -82,8 +83,49 @@ export interface LogsOptions {
   timestamps?: boolean;
   stdout?: boolean;
   stderr?: boolean;
+  /** Only records at or after / at or before this time (RFC 3339 or Unix seconds). */
+  since?: string;
+  until?: string;
   signal?: AbortSignal;
+  /** Called with the number of records the log holds before `tail` cut it (boxifyd says so in a header). */
+  onCount?: (total: number) => void;
 }
+
+/** One message of GET /events (Docker's shape). */
+export interface EventMessage {
+  Type?: string;
+  Action?: string;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+  time?: number;
+  timeNano?: number;
+  status?: string;
+  id?: string;
+  from?: string;
+}
+
+/** GET /volumes entries (Docker's shape; UsageData only when the daemon measured it). */
+export interface VolumeSummary {
+  Name: string;
+  Driver: string;
+  Mountpoint: string;
+  CreatedAt?: string;
+  Labels?: Record<string, string> | null;
+  Scope?: string;
+  UsageData?: { Size: number; RefCount: number } | null;
+}
+
+/** GET /networks entries (Docker's shape). */
+export interface NetworkSummary {
+  Name: string;
+  Id: string;
+  Driver: string;
+  Scope?: string;
+  IPAM?: { Config?: { Subnet?: string; Gateway?: string }[] | null } | null;
+  Containers?: Record<string, { Name?: string; IPv4Address?: string }> | null;
+  Labels?: Record<string, string> | null;
+}
+
+
 
 export interface AttachOptions {
   stdin?: boolean;
@@ -265,6 +307,8 @@ export class BoxifyClient {
       follow: opts.follow ? 1 : undefined,
       tail: opts.tail === undefined ? undefined : String(opts.tail),
       timestamps: opts.timestamps ? 1 : undefined,
+      since: opts.since,
+      until: opts.until,
     };
     const self = this;
     return {
@@ -276,6 +320,9 @@ export class BoxifyClient {
           if (opts.signal?.aborted) return;
           throw err;
         }
+        // Node gives header names in lower case.
+        const countHeader = res.headers[LOG_COUNT_HEADER.toLowerCase()];
+        if (opts.onCount && countHeader !== undefined && Number.isFinite(Number(countHeader))) opts.onCount(Number(countHeader));
         const type = String(res.headers['content-type'] ?? '');
         // The content type says whether the output is framed; an older daemon that does not
         // say is asked whether the container has a TTY (raw output) instead.
@@ -295,6 +342,64 @@ export class BoxifyClient {
 
   async allStats(): Promise<BoxifyStatsEntry[]> {
     return this.json('GET', '/boxify/stats');
+  }
+
+  /**
+   * GET /events held open: each event as it happens (after those kept since `since`, Unix
+   * seconds), until the signal aborts (or the daemon goes).
+   */
+  events(opts: { signal?: AbortSignal; filters?: Record<string, string[]>; since?: number; onOpen?: () => void } = {}): AsyncIterable<EventMessage> {
+    const self = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const query: Query = { filters: opts.filters ? JSON.stringify(opts.filters) : undefined, since: opts.since };
+        const res = await self.open('GET', '/events', { query, signal: opts.signal });
+        opts.onOpen?.();
+        yield* self.messages(res, opts.signal) as AsyncGenerator<EventMessage>;
+      },
+    };
+  }
+
+  async top(ref: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    return this.json('GET', `/containers/${enc(ref)}/top`);
+  }
+
+  async listVolumes(): Promise<VolumeSummary[]> {
+    const r = await this.json<{ Volumes: VolumeSummary[] | null }>('GET', '/volumes');
+    return r?.Volumes ?? [];
+  }
+
+  async createVolume(name?: string, labels?: Record<string, string>): Promise<VolumeSummary> {
+    return this.json('POST', '/volumes/create', { body: { Name: name ?? '', Labels: labels } });
+  }
+
+  /** Docker's volume rm: a 409 while a container uses it, unless forced. */
+  async removeVolume(name: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.call('DELETE', `/volumes/${enc(name)}`, { query: { force: opts.force ? 1 : undefined } });
+  }
+
+  /** Removes unused volumes (anonymous ones only, unless `all`). */
+  async pruneVolumes(opts: { all?: boolean } = {}): Promise<{ VolumesDeleted: string[] | null; SpaceReclaimed: number }> {
+    const filters = opts.all ? JSON.stringify({ all: ['true'] }) : undefined;
+    return this.json('POST', '/volumes/prune', { query: { filters } });
+  }
+
+  async listNetworks(): Promise<NetworkSummary[]> {
+    return (await this.json<NetworkSummary[] | null>('GET', '/networks')) ?? [];
+  }
+
+  async inspectNetwork(ref: string): Promise<NetworkSummary> {
+    return this.json('GET', `/networks/${enc(ref)}`);
+  }
+
+  async createNetwork(name: string, opts: { subnet?: string } = {}): Promise<{ Id: string }> {
+    const body: Record<string, unknown> = { Name: name };
+    if (opts.subnet) body.IPAM = { Config: [{ Subnet: opts.subnet }] };
+    return this.json('POST', '/networks/create', { body });
+  }
+
+  async removeNetwork(ref: string): Promise<void> {
+    await this.call('DELETE', `/networks/${enc(ref)}`);
   }
 
   async listImages(): Promise<ImageSummary[]> {
