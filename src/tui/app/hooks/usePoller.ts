@@ -1,8 +1,10 @@
-// The 1 Hz refresh: the container list and every container's stats in one request each,
-// in parallel; the next round starts only when both answered (no pile-up when the daemon is
-// slow), and a second after the previous one started. `kick()` cuts the wait short after an
-// action so the table shows its effect at once.
+// The refresh: every container's stats once a second (one request), and the container list
+// when something changed (an event, an action: `kick()`) or every `listEveryMs` otherwise
+// (for the "Up 5 minutes" texts). The next round starts only when the previous one answered
+// (no pile-up when the daemon is slow). The list is the costly request with hundreds of
+// containers, which is why it is not fetched every second.
 import { useEffect, useRef, type Dispatch, type RefObject } from 'react';
+import type { BoxifyStatsEntry, ContainerSummary } from '../../../core/api/types.js';
 import { BoxifyError } from '../../../core/errors.js';
 import type { TuiClient } from '../client.js';
 import type { AppAction, AppState } from '../state/app.js';
@@ -17,18 +19,27 @@ export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+export interface Poller {
+  /** Refresh now, the list included (after an action, or an event). */
+  kick(): void;
+}
+
 export function usePoller(
   client: TuiClient,
   dispatch: Dispatch<AppAction>,
   stateRef: RefObject<AppState>,
   intervalMs: number,
-): { kick(): void } {
+  listEveryMs: number,
+): Poller {
   const wakeRef = useRef<(() => void) | null>(null);
   const kickedRef = useRef(false);
+  const listDueRef = useRef(true);
   useEffect(() => {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     const checking = new Set<string>();
+    let containers: ContainerSummary[] | null = null;
+    let listedAt = 0;
     const sleep = (ms: number) =>
       new Promise<void>((resolve) => {
         if (kickedRef.current) {
@@ -59,15 +70,25 @@ export function usePoller(
       while (!stopped) {
         const started = Date.now();
         try {
-          const [containers, stats] = await Promise.all([client.listContainers({ all: true }), client.allStats()]);
+          const wantList: boolean = containers === null || listDueRef.current || started - listedAt >= listEveryMs;
+          listDueRef.current = false;
+          const [list, stats]: [ContainerSummary[], BoxifyStatsEntry[]] = await Promise.all([wantList ? client.listContainers({ all: true }) : Promise.resolve(containers!), client.allStats()]);
           if (stopped) break;
-          dispatch({ type: 'refresh', containers, stats, at: Date.now() });
-          const known = stateRef.current?.list.oom ?? {};
-          checkOom(containers.filter((c) => c.State === 'exited' && !(c.Id in known)).map((c) => c.Id));
+          if (wantList) {
+            containers = list;
+            listedAt = started;
+          }
+          dispatch({ type: 'refresh', containers: list, stats, at: Date.now() });
+          if (wantList) {
+            const known = stateRef.current?.list.oom ?? {};
+            checkOom(list.filter((c) => c.State === 'exited' && !(c.Id in known)).map((c) => c.Id));
+          }
         } catch (err) {
           if (stopped) break;
+          // After a failure the list is fetched again: what it held may be stale.
+          listDueRef.current = true;
           if (isUnreachable(err)) dispatch({ type: 'disconnected', message: errorText(err), at: Date.now() });
-          else dispatch({ type: 'banner', banner: { level: 'error', text: `refresh failed: ${errorText(err)}` } });
+          else dispatch({ type: 'notice', text: `refresh failed: ${errorText(err)}`, at: Date.now() });
         }
         await sleep(Math.max(0, intervalMs - (Date.now() - started)));
       }
@@ -77,11 +98,13 @@ export function usePoller(
       clearTimeout(timer);
       wakeRef.current?.();
     };
-  }, [client, dispatch, intervalMs]);
-  return {
+  }, [client, dispatch, intervalMs, listEveryMs]);
+  const poller = useRef<Poller>({
     kick() {
+      listDueRef.current = true;
       if (wakeRef.current) wakeRef.current();
       else kickedRef.current = true;
     },
-  };
+  });
+  return poller.current;
 }

@@ -68,3 +68,31 @@ export function clock(ms: number): string {
   const d = new Date(ms);
   return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
+
+/** Bytes per second: "1.5K/s", "0B/s". */
+export function formatRate(n: number | null | undefined): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '-' : `${formatBytes(Math.max(0, n))}/s`;
+}
+
+/** How long ago, compact: "12s", "5m", "3h", "2d", "6w", "1y". */
+export function ago(thenMs: number, nowMs: number): string {
+  const s = Math.max(0, Math.round((nowMs - thenMs) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  if (s < 86400 * 14) return `${Math.floor(s / 86400)}d`;
+  if (s < 86400 * 365) return `${Math.floor(s / (86400 * 7))}w`;
+  return `${Math.floor(s / (86400 * 365))}y`;
+}
+
+/**
+ * A sentence cut to `width` in its middle part only: `head` and `tail` are kept whole (the
+ * verb and the "[y/n]" of a question), the middle gives way with "…".
+ */
+export function fitMiddle(head: string, middle: string, tail: string, width: number): string {
+  const room = width - head.length - tail.length;
+  if (room >= middle.length) return head + middle + tail;
+  if (room >= 2) return head + middle.slice(0, room - 1) + '…' + tail;
+  // Not even that: the tail (the answer keys) wins over the head.
+  return fit(head, Math.max(0, width - tail.length)) + tail.slice(0, width);
+}

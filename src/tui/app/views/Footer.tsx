@@ -1,19 +1,31 @@
 import { Box, Text } from 'ink';
-import type { ReactNode } from 'react';
-import type { Banner } from '../state/app.js';
+import type { Notice } from '../state/app.js';
 import { fit } from '../state/format.js';
+import type { Prompt } from '../state/prompt.js';
+import type { Task } from '../state/tasks.js';
 import { useTheme } from '../theme.js';
+import { TextLine } from './TextLine.js';
 
-/** One line at the bottom: the banner when there is one, else the keys of the screen. */
-export function Footer({ banner, hints, width, children }: { banner: Banner | null; hints: string; width: number; children?: ReactNode }) {
+/** The bottom line: the prompt when one is open, else an unread error, a notice, or the keys. */
+export function Footer({ prompt, error, notice, progress, hints, width }: { prompt: Prompt | null; error: Task | null; notice: Notice | null; progress: string | null; hints: string; width: number }) {
   const theme = useTheme();
-  if (children) return <Box height={1}>{children}</Box>;
-  if (banner) {
-    const prefix = banner.level === 'error' ? 'error: ' : '';
+  if (prompt) return <PromptLine prompt={prompt} width={width} />;
+  if (error) {
+    const text = `✗ ${error.label}: ${error.message ?? 'failed'}`.replace(/\s+/g, ' ');
+    const tail = '  (Esc)';
     return (
       <Box height={1}>
-        <Text bold={banner.level === 'error'} color={theme.color(banner.level === 'error' ? 'error' : 'accent')} wrap="truncate">
-          {fit(prefix + banner.text.replace(/\s+/g, ' '), width)}
+        <Text bold color={theme.color('error')} wrap="truncate">
+          {fit(text, width - tail.length) + tail}
+        </Text>
+      </Box>
+    );
+  }
+  if (notice || progress) {
+    return (
+      <Box height={1}>
+        <Text color={theme.color(progress ? 'pending' : 'accent')} wrap="truncate">
+          {fit(((notice?.text ?? '') + (progress ? `${notice ? '  ' : ''}${progress}` : '')).replace(/\s+/g, ' '), width)}
         </Text>
       </Box>
     );
@@ -27,4 +39,21 @@ export function Footer({ banner, hints, width, children }: { banner: Banner | nu
   );
 }
 
-export const LIST_HINTS = '↑↓/jk move  ⏎ shell  c create  l logs  d details  x stop  u start  r restart  D remove  / filter  s sort  ? help  q quit';
+function PromptLine({ prompt, width }: { prompt: Prompt; width: number }) {
+  const theme = useTheme();
+  const field = prompt.fields[prompt.focus]!;
+  const label = prompt.kind === 'command' ? ':' : prompt.kind === 'filter' || prompt.kind === 'search' ? '/' : `${field.label}: `;
+  const others = prompt.fields.length > 1 ? `  (${prompt.focus + 1}/${prompt.fields.length}, Tab next)` : '';
+  const note = prompt.error ? `  ✗ ${prompt.error}` : prompt.candidates?.length ? `  ${prompt.candidates.join(' ')}` : field.hint ? `  ${field.hint}${others}` : others;
+  const noteWidth = Math.min(note.length, Math.max(0, Math.floor((width - label.length) / 2)));
+  const inputWidth = Math.max(4, width - label.length - noteWidth);
+  return (
+    <Box height={1}>
+      <Text bold>{label}</Text>
+      <TextLine line={field.line} width={inputWidth} focus />
+      <Text color={theme.color(prompt.error ? 'error' : 'muted')} wrap="truncate">
+        {fit(note, noteWidth)}
+      </Text>
+    </Box>
+  );
+}
