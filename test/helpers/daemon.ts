@@ -46,12 +46,16 @@ function usedSubnets(): string {
   }
 }
 
-function pickSubnet(): { subnet: string; gateway: string } {
+/** A free 10.x.y.0/prefix (prefix 16..24; a /24 unless more than 253 containers are needed). */
+function pickSubnet(prefix = 24): { subnet: string; gateway: string } {
   const routes = usedSubnets();
+  const block = 2 ** (24 - prefix);
   for (;;) {
     const a = 100 + crypto.randomInt(100);
-    const b = crypto.randomInt(256);
-    if (!routes.includes(`10.${a}.${b}.`)) return { subnet: `10.${a}.${b}.0/24`, gateway: `10.${a}.${b}.1` };
+    const b = crypto.randomInt(256 / block) * block;
+    let free = true;
+    for (let k = b; k < b + block; k++) if (routes.includes(`10.${a}.${k}.`)) free = false;
+    if (free) return { subnet: `10.${a}.${b}.0/${prefix}`, gateway: `10.${a}.${b}.1` };
   }
 }
 
@@ -106,6 +110,8 @@ export interface DaemonOptions {
    * `shell-read[LINE]` (see TestDaemon.terminal).
    */
   onTerminal?: boolean;
+  /** The subnet's prefix length (default 24); 22 holds the 500 containers of bench/tui-cpu. */
+  subnetPrefix?: number;
 }
 
 /** The pseudo-terminal a daemon was started from (DaemonOptions.onTerminal). */
@@ -124,7 +130,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
   const id = crypto.randomBytes(3).toString('hex');
   const dir = path.join(TEST_TMP, id);
   fs.mkdirSync(dir, { recursive: true });
-  const { subnet, gateway } = pickSubnet();
+  const { subnet, gateway } = pickSubnet(opts.subnetPrefix);
   const socket = path.join(dir, 'boxify.sock');
   const root = path.join(dir, 'root');
   const bridge = `bxd${id}`;
