@@ -1,12 +1,14 @@
 // CPU used by the TUI and the daemon together while the TUI shows many containers at 1 Hz:
 //
-//   node dist/bench/tui-cpu.js [--containers 200] [--seconds 60] [--warmup 5]     (as root)
+//   node dist/bench/tui-cpu.js [--containers 500] [--seconds 60] [--warmup 5] [--moves 30]  (as root)
 //
 // Starts a test daemon on its own socket, starts N idle containers (`sleep 100000`, busybox),
 // measures the daemon alone for the same period (the baseline: what the TUI adds is the
 // difference), then runs the real `boxify` program in a 120x50 pseudo-terminal (output drained,
 // no terminal emulator in the measured process) and measures the CPU time (utime + stime from
 // /proc/PID/stat) of the TUI process and of the daemon over `seconds`, after `warmup` seconds.
+// Then it presses `j` `moves` times, 300 ms apart, and times each from the key to the first
+// byte of the frame that answers it, and to the end of that frame (no more output for 15 ms).
 // Prints a markdown table and writes JSON to bench/results/tui-cpu-<timestamp>.json.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,6 +58,12 @@ function daemonPid(d: TestDaemon): number {
   throw new Error(`no daemon process found for ${d.socket}`);
 }
 
+function summary(xs: number[]): { median: number; p95: number; max: number } {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  const at = (q: number) => v[Math.min(v.length - 1, Math.floor(q * v.length))] ?? NaN;
+  return { median: at(0.5), p95: at(0.95), max: v[v.length - 1] ?? NaN };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(pids: number[], seconds: number): Promise<number[]> {
@@ -68,10 +76,12 @@ async function measure(pids: number[], seconds: number): Promise<number[]> {
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root: the daemon makes namespaces and cgroups');
-  const n = arg('containers', 200);
+  const n = arg('containers', 500);
+  const moves = arg('moves', 30);
   const seconds = arg('seconds', 60);
   const warmup = arg('warmup', 5);
-  const d = await startDaemon();
+  // More containers than a /24 holds need a larger subnet.
+  const d = await startDaemon({ subnetPrefix: n > 250 ? 22 : 24 });
   const ids: string[] = [];
   try {
     process.stderr.write(`starting ${n} containers…\n`);
@@ -100,9 +110,13 @@ async function main(): Promise<void> {
     const tui = spawn(process.execPath, [CLI], { name: 'xterm-256color', cols: 120, rows: 50, cwd: '/', env });
     let bytes = 0;
     let seen = false;
+    let lastData = 0;
+    let onChunk: (() => void) | null = null;
     tui.onData((s) => {
       bytes += s.length;
+      lastData = performance.now();
       if (s.includes(`bench-${d.id}-`)) seen = true;
+      onChunk?.();
     });
     const deadline = Date.now() + 30_000;
     while (!seen) {
@@ -115,6 +129,21 @@ async function main(): Promise<void> {
     const [tuiCpu, daemonCpu] = await measure([tui.pid, dpid], seconds);
     const tuiRss = rssMiB(tui.pid);
     const outRate = (bytes - bytesBefore) / seconds;
+
+    process.stderr.write(`selection moves (${moves})…\n`);
+    const firstByte: number[] = [];
+    const frameDone: number[] = [];
+    for (let k = 0; k < moves; k++) {
+      await sleep(300);
+      const t0 = performance.now();
+      const first = new Promise<number>((resolve) => (onChunk = () => resolve(performance.now())));
+      tui.write('j');
+      const t1 = await Promise.race([first, sleep(5000).then(() => NaN)]);
+      onChunk = null;
+      while (performance.now() - lastData < 15) await sleep(5);
+      firstByte.push(t1 - t0);
+      frameDone.push(lastData - t0);
+    }
     tui.write('q');
     await new Promise<void>((r) => tui.onExit(() => r()));
 
@@ -125,6 +154,7 @@ async function main(): Promise<void> {
       seconds,
       cpuPercent: { daemonAlone, daemonWithTui: daemonCpu, tui: tuiCpu, total: tuiCpu! + daemonCpu!, addedByTui: tuiCpu! + daemonCpu! - daemonAlone! },
       tuiRssMiB: tuiRss,
+      selectionMs: { firstByte: summary(firstByte), frameDone: summary(frameDone) },
       tuiOutputBytesPerSecond: outRate,
     };
     const c = result.cpuPercent;
@@ -142,6 +172,10 @@ async function main(): Promise<void> {
         `| added by the TUI | ${pct(c.addedByTui)} |`,
         '',
         `TUI RSS ${tuiRss.toFixed(0)} MiB; terminal output ${(outRate / 1024).toFixed(1)} KiB/s`,
+        '',
+        `moving the selection (${moves} presses of j): key to first byte median ${result.selectionMs.firstByte.median.toFixed(1)} ms, ` +
+          `p95 ${result.selectionMs.firstByte.p95.toFixed(1)} ms; key to end of frame median ${result.selectionMs.frameDone.median.toFixed(1)} ms, ` +
+          `p95 ${result.selectionMs.frameDone.p95.toFixed(1)} ms`,
         '',
       ].join('\n'),
     );
