@@ -10,17 +10,17 @@
 // threads would act in the wrong ones. Imports are kept few and static: start-up time is
 // launch latency, and nothing can be loaded from the host's disk after pivot_root.
 //
-// `boxify-init exec` (argv[2] === 'exec') is the second mode: a process entered into a
-// running container with the same confinement (execMain below).
+// `boxify-init exec` (argv[2] === 'exec') is the second mode: a command run inside a running
+// container with the same confinement, by a process that itself stays outside (execMain).
 import fs from 'node:fs';
-import { isatty } from 'node:tty';
 import { EXEC_SPEC_ENV, type InitSpec } from '../core/sys/init-protocol.js';
 import { SysError, markCloexecFrom, setNonDumpable, sethostname, setsid } from '../core/sys/ffi.js';
 import { applyProcessSecurity, preloadProcessSecurity, resolveSecurityOptions } from '../core/security/index.js';
 import { bindEtcFiles, mountProcSysDev, mountRootfs, mountVolumes, pivotInto } from './steps/rootfs.js';
-import { enterCwd, execCommand, joinCgroups, openCgroupProcs, prepareFds, setRlimits } from './steps/process.js';
+import { enterCwd, execCommand, execFailure, joinCgroups, openCgroupProcs, prepareFds, resolveCommand, setRlimits } from './steps/process.js';
 import { MASKED_PATHS, READONLY_PATHS, maskPaths, readonlyPaths, takeControllingTerminal } from './steps/harden.js';
-import { checkTarget, enterExistingCwd, enterFilesystem, openTarget, parseExecSpec } from './steps/enter.js';
+import { enterExistingCwd, enterNamespaces, execHygiene, openCgroupFiles, openTarget, parseExecSpec, prepareTerminal } from './steps/enter.js';
+import { preloadSpawn, prepareSpawn, spawnPrepared, waitExitCode } from '../core/sys/spawn.js';
 import { StepError, send, step, waitAtGate } from './steps/step.js';
 
 function main(): never {
@@ -59,7 +59,7 @@ function main(): never {
   step('rlimits', () => setRlimits(spec.rlimits));
   // The directory is made as root, before the user may lack the right to.
   step('cwd', () => enterCwd(spec.process.cwd));
-  if (spec.tty) step('tty', () => takeControllingTerminal(false));
+  if (spec.tty) step('tty', () => takeControllingTerminal());
   // Before the security step: a process that changed its uid is no longer "dumpable", and
   // then may not read its own /proc/self/fd, which prepareFds walks.
   step('fds', () => prepareFds());
@@ -69,27 +69,32 @@ function main(): never {
 }
 
 /**
- * `nsenter --target PID --pid --net --uts --ipc -- node boxify-init exec`, ExecSpec in the
- * environment: join the container's cgroup, cgroup and mount namespaces and root, then the
- * same confinement as the container's command, then execve. No sync pipe: errors go to stderr.
+ * `NODE boxify-init exec`, ExecSpec in the environment, started in the host's namespaces: the
+ * main thread enters the container and takes on its confinement, posix_spawns the command
+ * there, and this process exits with the command's status (steps/enter.ts has the order).
+ * No sync pipe: errors go to stderr in Docker's wording.
  */
 function execMain(): never {
+  step('hygiene', () => execHygiene());
   const spec = step('spec', () => parseExecSpec(process.env[EXEC_SPEC_ENV], EXEC_SPEC_ENV));
+  // Everything loaded from the host's disk is loaded now: after chroot it is out of reach.
   step('security', () => preloadProcessSecurity());
-  step('target', () => checkTarget(spec.pid, spec.pidStartTime));
-  const target = step('target', () => openTarget(spec.pid));
-  // Before the namespaces: the cgroup paths are host paths. Node's memory so far stays
-  // charged where it was (the daemon's cgroup), as with a container's init.
-  step('cgroup', () => joinCgroups(openCgroupProcs(spec.cgroupProcs), spec.cgroupProcs, false));
-  step('enter', () => enterFilesystem(target, spec.pid));
+  step('spawn', () => preloadSpawn());
+  const target = step('target', () => openTarget(spec.pid, spec.pidStartTime));
+  const cgroup = step('cgroup', () => openCgroupFiles(spec.cgroupJoin));
+  const terminal = step('tty', () => prepareTerminal(spec.process.uid));
+  step('cgroup', () => cgroup.join());
+  step('enter', () => enterNamespaces(target));
   step('rlimits', () => setRlimits(spec.rlimits));
   step('cwd', () => enterExistingCwd(spec.process.cwd));
-  // A TTY exec's terminal is the controlling terminal of nsenter's session on the host: take
-  // it into a session of our own inside the container, as runc does for `exec -t`.
-  if (isatty(0)) step('tty', () => takeControllingTerminal(true));
-  step('fds', () => prepareFds(false));
+  const file = step('exec', () => resolveCommand(spec.process));
+  const prepared = step('spawn', () => prepareSpawn({ file, args: spec.process.args, env: spec.process.env, terminal }));
+  process.umask(0o022);
   step('security', () => applyProcessSecurity(spec.security, spec.process));
-  return execCommand(spec.process);
+  const spawned = spawnPrepared(prepared);
+  cgroup.leave();
+  if ('errno' in spawned) throw execFailure(spec.process.args[0]!, spawned.errno);
+  process.exit(waitExitCode(spawned.pid));
 }
 
 /**

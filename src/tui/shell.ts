@@ -1,12 +1,12 @@
-// A process inside a running container, started from the client side with nsenter: the
-// shell of `boxify run` (boxify.yaml) and the TUI's attach. The daemon tells us how to enter
-// the container (GET /boxify/containers/{id}/nsenter); src/core/sys/enter.ts builds the
-// same command docker exec uses, so the shell gets the container's cgroup, namespaces,
-// capabilities and seccomp. Needs root, like nsenter itself.
-import { spawn as spawnChild } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
-import { constants } from 'node:os';
-import { delimiter, join } from 'node:path';
+// A shell inside a running container on a pseudo-terminal of its own, started from the client
+// side: the shell of `boxify run` (boxify.yaml) on a terminal. (The TUI's shells go through
+// the exec API, whose terminal the daemon makes.) The daemon tells us how to enter the container (GET /boxify/containers/{id}/nsenter): the same
+// `boxify-init exec` docker exec uses, run by the daemon's read-only node, so the shell gets
+// the container's cgroup, namespaces, capabilities and seccomp. It runs on a fresh
+// pseudo-terminal (node-pty), which becomes its controlling terminal; this side copies keys and
+// output between it and the user's terminal. The user's terminal itself never reaches the
+// container (a process there could otherwise push input into it with TIOCSTI). Needs root.
+// Without a terminal, `boxify run` uses the daemon's exec API with pipes instead (cli/run.ts).
 import { enterCommand } from '../core/sys/enter.js';
 import { BoxifyError } from '../core/errors.js';
 import type { NsenterInfo } from './client.js';
@@ -37,54 +37,29 @@ export function buildShellCommand(
   if (cmd.length === 0) throw new BoxifyError('invalid_argument', 'no command given to run in the container');
   const env = [...info.env, ...(opts.env ?? [])];
   if (opts.term && !env.some((e) => e.startsWith('TERM='))) env.push(`TERM=${opts.term}`);
-  // The same entry as docker exec: nsenter, then boxify-init joins the cgroup and the mount
-  // namespace and applies the container's capabilities, no_new_privs and seccomp.
+  // The same entry as docker exec: boxify-init joins the cgroup and namespaces, takes on the
+  // container's capabilities, no_new_privs and seccomp, and spawns the command there.
   return enterCommand({ ...info, env, cwd: opts.workdir || info.cwd }, cmd);
 }
 
-/** The path of `name` on PATH, or null. */
-export function findExecutable(name: string, path = process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'): string | null {
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, fsConstants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
-
-/** What running a process in a container needs on this side: root and nsenter on PATH. */
-export function checkShellPrerequisites(uid = process.getuid?.(), path = process.env.PATH): void {
+/** What running a shell in a container from this side needs: root (boxify-init exec joins namespaces). */
+export function checkShellPrerequisites(uid = process.getuid?.()): void {
   if (uid !== undefined && uid !== 0) {
-    throw new BoxifyError('forbidden', 'entering a container runs nsenter, which needs root: run this command with sudo');
+    throw new BoxifyError('forbidden', 'a shell in a container on this terminal is entered by boxify-init, which needs root: run this command with sudo');
   }
-  if (!findExecutable('nsenter', path)) {
-    throw new BoxifyError('unavailable', 'nsenter is not installed: install the Debian package util-linux (apt-get install util-linux)');
-  }
-}
-
-export interface RunShellOptions extends ShellCommandOptions {
-  /** Use a pseudo-terminal (default: when stdin is a terminal). */
-  tty?: boolean;
 }
 
 /**
- * Runs `cmd` in the container and resolves with its exit code (128+N for a signal). With a
- * TTY it runs under node-pty: the terminal goes raw, resizes pass through, and the terminal
- * is restored on exit. Without one it inherits stdin, stdout and stderr.
+ * Runs `cmd` in the container on a fresh pseudo-terminal and resolves with its exit code
+ * (128+N for a signal): this terminal goes raw, keys and resizes pass through, and the
+ * terminal is restored on exit. stdin and stdout must be terminals.
  */
-export async function runShell(info: NsenterInfo, cmd: string[], opts: RunShellOptions = {}): Promise<number> {
+export async function runShell(info: NsenterInfo, cmd: string[], opts: ShellCommandOptions = {}): Promise<number> {
   checkShellPrerequisites();
-  const tty = opts.tty ?? Boolean(process.stdin.isTTY);
-  const { file, args, env } = buildShellCommand(info, cmd, { ...opts, term: tty ? (opts.term ?? 'xterm') : opts.term });
-  return tty ? runWithPty(file, args, env) : runPlain(file, args, env);
-}
-
-async function runWithPty(file: string, args: string[], env: Record<string, string>): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new BoxifyError('internal', 'runShell needs a terminal on stdin and stdout; without one, use the exec API with pipes');
+  }
+  const { file, args, env } = buildShellCommand(info, cmd, { ...opts, term: opts.term ?? 'xterm' });
   const { spawn } = await import('node-pty');
   const stdin = process.stdin;
   const stdout = process.stdout;
@@ -95,10 +70,10 @@ async function runWithPty(file: string, args: string[], env: Record<string, stri
     cwd: '/',
     env,
   });
-  const wasRaw = stdin.isTTY ? stdin.isRaw : false;
+  const wasRaw = stdin.isRaw;
   const onInput = (d: Buffer) => term.write(d);
   const onResize = () => term.resize(stdout.columns || 80, stdout.rows || 24);
-  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.setRawMode(true);
   stdin.on('data', onInput);
   stdin.resume();
   stdout.on('resize', onResize);
@@ -111,25 +86,7 @@ async function runWithPty(file: string, args: string[], env: Record<string, stri
     output.dispose();
     stdout.off('resize', onResize);
     stdin.off('data', onInput);
-    if (stdin.isTTY) stdin.setRawMode(wasRaw);
+    stdin.setRawMode(wasRaw);
     stdin.pause();
-  }
-}
-
-async function runPlain(file: string, args: string[], env: Record<string, string>): Promise<number> {
-  // Ctrl-C reaches the child through the terminal's process group; the parent stays alive
-  // to clean up after it.
-  const ignore = () => {};
-  process.on('SIGINT', ignore);
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const child = spawnChild(file, args, { stdio: 'inherit', env });
-      child.on('error', (err) => reject(new BoxifyError('internal', `cannot run ${file}: ${err.message}`, { cause: err })));
-      child.on('exit', (code, signal) => {
-        resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 1) : 1));
-      });
-    });
-  } finally {
-    process.off('SIGINT', ignore);
   }
 }

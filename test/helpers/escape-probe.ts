@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { TEST_TMP } from './daemon.js';
 
 const SOURCE = String.raw`
@@ -88,15 +89,16 @@ static int exe_attack(int fd) {
 }
 
 /*
- * For SECONDS, walks /proc and tries each other process's exe, mem and fds. Anything that
+ * Until the file STOP exists (at most 10 minutes), walks /proc and tries each other process's exe, mem and fds. Anything that
  * opens and is the file (dev, ino) of NODE or of MARKER is counted as host-reachable.
  */
-static int race(unsigned long ndev, unsigned long nino, unsigned long mdev, unsigned long mino, int seconds) {
+static int race(unsigned long ndev, unsigned long nino, unsigned long mdev, unsigned long mino, const char *stop) {
   long scanned = 0, denied = 0, exe_host = 0, mem_host = 0, fd_host = 0, exe_open = 0;
-  time_t end = time(NULL) + seconds;
+  time_t end = time(NULL) + 600;
   int self = getpid();
   char p[128], q[160];
-  while (time(NULL) < end) {
+  struct stat stop_st;
+  while (time(NULL) < end && stat(stop, &stop_st) != 0) {
     DIR *d = opendir("/proc");
     struct dirent *e;
     while (d && (e = readdir(d))) {
@@ -194,7 +196,7 @@ int main(int argc, char **argv) {
   if (!strcmp(c, "tiocsti") && argc > 2) return tiocsti(argv[2]);
   if (!strcmp(c, "fds")) return fds();
   if (!strcmp(c, "exe-attack") && argc > 2) return exe_attack(atoi(argv[2]));
-  if (!strcmp(c, "race") && argc > 6) return race(strtoul(argv[2], 0, 10), strtoul(argv[3], 0, 10), strtoul(argv[4], 0, 10), strtoul(argv[5], 0, 10), atoi(argv[6]));
+  if (!strcmp(c, "race") && argc > 6) return race(strtoul(argv[2], 0, 10), strtoul(argv[3], 0, 10), strtoul(argv[4], 0, 10), strtoul(argv[5], 0, 10), argv[6]);
   if (!strcmp(c, "ping-dgram") && argc > 2) return ping_dgram(argv[2]);
   if (!strcmp(c, "raw-icmp")) { report("raw-icmp", socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)); return 0; }
   if (!strcmp(c, "arp-forge") && argc > 5) return arp_forge(argv[2], argv[3], argv[4], atoi(argv[5]));
@@ -226,4 +228,49 @@ export function parseProbe(out: string): Record<string, string> {
     if (k && v.length) m[k] = v.join(' ');
   }
   return m;
+}
+
+/**
+ * A `#!/proc/self/exe` script: the kernel runs it with whatever binary the exec'ing process
+ * is (boxify-init's or the exec helper's node). As JavaScript, it opens /proc/self/exe (the
+ * host's node), prints its identity, and hands it to the probe at /probe, which tries to
+ * change it; then it tries chmod by path.
+ */
+export const SELF_EXE_SCRIPT = `#!/proc/self/exe
+const fs = require('fs');
+const { spawnSync } = require('child_process');
+const fd = fs.openSync('/proc/self/exe', 'r');
+const st = fs.fstatSync(fd);
+console.log('running-as ' + st.dev + ':' + st.ino);
+spawnSync('/probe/probe', ['exe-attack', '3'], { stdio: ['ignore', 'inherit', 'inherit', fd] });
+try { fs.chmodSync('/proc/self/exe', st.mode & 0o7777); console.log('chmod-path ok'); } catch (e) { console.log('chmod-path ' + e.code); }
+`;
+
+/** Host libraries node needs, bound read-only: the image stands for a malicious one that ships them. */
+export const NODE_LIBS = ['/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:ro', '/usr/lib64:/lib64:ro'];
+
+/** A file's sha256 and extended attributes, to show the host's node is unchanged. */
+export function fingerprint(file: string): { sha256: string; xattrs: Record<string, string> } {
+  const koffi = createRequire(import.meta.url)('koffi');
+  const libc = koffi.load('libc.so.6');
+  const llistxattr = libc.func('long llistxattr(const char *path, _Out_ uint8_t *list, size_t size)');
+  const lgetxattr = libc.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)');
+  const list = Buffer.alloc(65536);
+  const n = Number(llistxattr(file, list, list.length));
+  const xattrs: Record<string, string> = {};
+  for (const name of n > 0 ? list.subarray(0, n).toString('latin1').split('\0').filter(Boolean) : []) {
+    const v = Buffer.alloc(65536);
+    const m = Number(lgetxattr(file, name, v, v.length));
+    xattrs[name] = m >= 0 ? v.subarray(0, m).toString('hex') : `error ${koffi.errno()}`;
+  }
+  return { sha256: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'), xattrs };
+}
+
+/** Removes xattrs that `file` has now and did not have in `before` (undoing a successful attack). */
+export function restoreXattrs(file: string, before: ReturnType<typeof fingerprint>): void {
+  const after = fingerprint(file);
+  if (JSON.stringify(after.xattrs) === JSON.stringify(before.xattrs)) return;
+  const koffi = createRequire(import.meta.url)('koffi');
+  const lremovexattr = koffi.load('libc.so.6').func('int lremovexattr(const char *path, const char *name)');
+  for (const name of Object.keys(after.xattrs)) if (!(name in before.xattrs)) lremovexattr(file, name);
 }

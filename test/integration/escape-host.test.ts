@@ -3,12 +3,10 @@
 // and the node binary that boxify-init runs as (CVE-2019-5736's `#!/proc/self/exe`). Each
 // test fails on a daemon without the corresponding defence.
 import test from 'ava';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { startDaemon, TEST_TMP, type TestDaemon } from '../helpers/daemon.js';
-import { buildEscapeProbe, parseProbe, type EscapeProbe } from '../helpers/escape-probe.js';
+import { NODE_LIBS, SELF_EXE_SCRIPT, buildEscapeProbe, fingerprint, parseProbe, restoreXattrs, type EscapeProbe } from '../helpers/escape-probe.js';
 import { runToExit, startContainer, waitFor } from '../helpers/wait.js';
 import type { HostConfig } from '../../src/core/api/types.js';
 
@@ -94,54 +92,12 @@ test('an fd the daemon inherited reaches neither a container nor an exec; both l
   t.is(e.stdout.trim().split('\n')[0], 'fds 0 1 2');
 });
 
-/** The files' sha256 and extended attributes, to show the host's node is unchanged. */
-function fingerprint(file: string): { sha256: string; xattrs: Record<string, string> } {
-  const koffi = createRequire(import.meta.url)('koffi');
-  const libc = koffi.load('libc.so.6');
-  const llistxattr = libc.func('long llistxattr(const char *path, _Out_ uint8_t *list, size_t size)');
-  const lgetxattr = libc.func('long lgetxattr(const char *path, const char *name, _Out_ uint8_t *value, size_t size)');
-  const list = Buffer.alloc(65536);
-  const n = Number(llistxattr(file, list, list.length));
-  const xattrs: Record<string, string> = {};
-  for (const name of n > 0 ? list.subarray(0, n).toString('latin1').split('\0').filter(Boolean) : []) {
-    const v = Buffer.alloc(65536);
-    const m = Number(lgetxattr(file, name, v, v.length));
-    xattrs[name] = m >= 0 ? v.subarray(0, m).toString('hex') : `error ${koffi.errno()}`;
-  }
-  return { sha256: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'), xattrs };
-}
-
-/**
- * A `#!/proc/self/exe` script: the kernel runs it with whatever binary the exec'ing process
- * is, i.e. boxify-init's node. As JavaScript, it opens /proc/self/exe (the host's node, as
- * boxify-init ran it) and hands it to the probe, which tries to change it.
- */
-const SELF_EXE_SCRIPT = `#!/proc/self/exe
-const fs = require('fs');
-const { spawnSync } = require('child_process');
-const fd = fs.openSync('/proc/self/exe', 'r');
-const st = fs.fstatSync(fd);
-console.log('running-as ' + st.dev + ':' + st.ino);
-spawnSync('/probe/probe', ['exe-attack', '3'], { stdio: ['ignore', 'inherit', 'inherit', fd] });
-try { fs.chmodSync('/proc/self/exe', fs.fstatSync(fd).mode & 0o7777); console.log('chmod-path ok'); } catch (e) { console.log('chmod-path ' + e.code); }
-`;
-
-/** Host libraries node needs, read-only: the image stands for a malicious one that ships them. */
-const NODE_LIBS = ['/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:ro', '/usr/lib64:/lib64:ro'];
-
 test('#!/proc/self/exe as a container command runs the host node read-only: no xattr, chmod or write reaches it', async (t) => {
   const d = daemonFor(t, await startDaemon());
   const node = fs.realpathSync(process.execPath);
   const before = fingerprint(node);
-  t.teardown(() => {
-    // Were the defence missing, undo what the test itself set (an empty, harmless capability set).
-    const after = fingerprint(node);
-    if (JSON.stringify(after.xattrs) !== JSON.stringify(before.xattrs)) {
-      const koffi = createRequire(import.meta.url)('koffi');
-      const lremovexattr = koffi.load('libc.so.6').func('int lremovexattr(const char *path, const char *name)');
-      for (const name of Object.keys(after.xattrs)) if (!(name in before.xattrs)) lremovexattr(node, name);
-    }
-  });
+  // Were the defence missing, undo what the test itself set (an empty, harmless capability set).
+  t.teardown(() => restoreXattrs(node, before));
   fs.writeFileSync(path.join(probe.dir, 'self-exe'), SELF_EXE_SCRIPT, { mode: 0o755 });
   const r = await runToExit(d.client, {
     Image: 'busybox',

@@ -10,7 +10,7 @@ import { enterCommand } from '../../src/core/sys/enter.js';
 import { EXEC_SPEC_ENV, type ExecSpec } from '../../src/core/sys/init-protocol.js';
 import * as devices from '../../src/core/cgroups/v1/devices.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../../src/init/steps/harden.js';
-import { parseExecSpec } from '../../src/init/steps/enter.js';
+import { ownCgroupFile, parseExecSpec } from '../../src/init/steps/enter.js';
 
 const v1 = { cgroupVersion: 1 as const };
 const v2 = { cgroupVersion: 2 as const };
@@ -83,43 +83,76 @@ test('--tmpfs: Docker\'s noexec default, exec and ro flags, values checked', (t)
   invalid(t, () => resolveTmpfs({ '/run': 5 as unknown as string }), /options must be a string/);
 });
 
-test('enterCommand: nsenter forks into the PID namespace, node runs boxify-init exec, the spec is in the environment only', (t) => {
+const PROGRAM = { node: '/var/lib/boxify/run/node', init: '/opt/boxify/dist/src/init/main.js' };
+
+test('enterCommand: the daemon\'s read-only node runs boxify-init exec in the host\'s namespaces, the spec is in the environment only', (t) => {
   const security = resolveContainerSecurity({ CapDrop: ['CHOWN'] }, v1).security;
   const c = enterCommand(
-    { pid: 4242, pidStartTime: '99', cgroupProcs: ['/sys/fs/cgroup/memory/x/cgroup.procs'], cwd: '/w', uid: 5, gid: 6, env: ['SECRET=s3cr3t', 'PATH=/bin'], security, rlimits: [DEFAULT_NOFILE] },
+    {
+      pid: 4242,
+      pidStartTime: '99',
+      cgroupJoin: ['/sys/fs/cgroup/memory/x/tasks'],
+      cwd: '/w',
+      uid: 5,
+      gid: 6,
+      env: ['SECRET=s3cr3t', 'PATH=/bin'],
+      security,
+      rlimits: [DEFAULT_NOFILE],
+      program: PROGRAM,
+    },
     ['sh', '-c', 'echo hi'],
   );
-  t.is(c.file, 'nsenter');
-  t.deepEqual(c.args.slice(0, 6), ['--target=4242', '--pid', '--net', '--uts', '--ipc', '--']);
-  // No --mount/--root/--cgroup: boxify-init joins those itself after loading from the host.
-  t.false(c.args.some((a) => /--(mount|root|cgroup|wd|setuid)/.test(a)));
-  t.is(c.args[6], process.execPath);
-  t.regex(c.args[7]!, /init\/main\.js$/);
-  t.is(c.args[8], 'exec');
+  // No nsenter: the entering process joins nothing before it runs, and never the PID namespace.
+  t.is(c.file, PROGRAM.node);
+  t.deepEqual(c.args, ['--v8-pool-size=1', PROGRAM.init, 'exec']);
   t.false(c.args.join(' ').includes('s3cr3t'), 'env values never in argv (visible to every user in ps)');
   const spec = JSON.parse(c.env[EXEC_SPEC_ENV]!) as ExecSpec;
   t.is(spec.pid, 4242);
   t.is(spec.pidStartTime, '99');
+  t.deepEqual(spec.cgroupJoin, ['/sys/fs/cgroup/memory/x/tasks']);
   t.deepEqual(spec.process, { args: ['sh', '-c', 'echo hi'], env: ['SECRET=s3cr3t', 'PATH=/bin'], cwd: '/w', uid: 5, gid: 6, additionalGids: [] });
   t.false(spec.security.capabilities.includes('CAP_CHOWN'));
-  t.deepEqual(Object.keys(c.env).sort(), ['BOXIFY_EXEC_SPEC', 'PATH']);
+  t.deepEqual(Object.keys(c.env), ['BOXIFY_EXEC_SPEC']);
   // What init reads back is the same spec.
   t.deepEqual(parseExecSpec(c.env[EXEC_SPEC_ENV], 'env'), spec);
 });
 
 test('enterCommand without security options uses the defaults, never unconfined', (t) => {
-  const c = enterCommand({ pid: 7, cgroupProcs: [], cwd: '' }, ['true']);
+  const c = enterCommand({ pid: 7, cgroupJoin: [], cwd: '', program: PROGRAM }, ['true']);
   const spec = JSON.parse(c.env[EXEC_SPEC_ENV]!) as ExecSpec;
   t.is(spec.security.seccomp, 'default');
   t.true(spec.security.noNewPrivs);
   t.is(spec.process.cwd, '/');
 });
 
+const MOUNTINFO = [
+  '22 1 0:21 / /sys rw,nosuid shared:7 - sysfs sysfs rw',
+  '30 22 0:26 / /sys/fs/cgroup ro,nosuid shared:9 - tmpfs tmpfs ro,mode=755',
+  '31 30 0:27 / /sys/fs/cgroup/unified rw,nosuid shared:10 - cgroup2 cgroup2 rw,nsdelegate',
+  '32 30 0:28 / /sys/fs/cgroup/memory rw,nosuid shared:11 - cgroup cgroup rw,memory',
+  '33 30 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid shared:12 - cgroup cgroup rw,cpu,cpuacct',
+  '34 30 0:30 / /sys/fs/cgroup/systemd rw,nosuid shared:13 - cgroup cgroup rw,xattr,name=systemd',
+  '35 30 0:31 /sub /sys/fs/cgroup/pi\\040ds rw,nosuid shared:14 - cgroup cgroup rw,pids',
+].join('\n');
+const SELF_CGROUP = ['6:pids:/sub/me', '4:memory:/process_api/abc', '3:cpu,cpuacct:/', '1:name=systemd:/user.slice', '0::/init.scope'].join('\n');
+
+test('ownCgroupFile: the same file in this process\'s own cgroup of the hierarchy the join file is in', (t) => {
+  const own = (f: string) => ownCgroupFile(f, MOUNTINFO, SELF_CGROUP);
+  t.is(own('/sys/fs/cgroup/memory/process_api/abc/boxify-1/c1/tasks'), '/sys/fs/cgroup/memory/process_api/abc/tasks');
+  t.is(own('/sys/fs/cgroup/cpu,cpuacct/process_api/abc/boxify-1/c1/tasks'), '/sys/fs/cgroup/cpu,cpuacct/tasks');
+  t.is(own('/sys/fs/cgroup/systemd/x/tasks'), '/sys/fs/cgroup/systemd/user.slice/tasks');
+  // A mount of a sub-tree (its root is /sub), with an escaped space in its mount point.
+  t.is(own('/sys/fs/cgroup/pi ds/boxify/c1/tasks'), '/sys/fs/cgroup/pi ds/me/tasks');
+  t.is(own('/sys/fs/cgroup/unified/boxify-1/c1/cgroup.procs'), '/sys/fs/cgroup/unified/init.scope/cgroup.procs');
+  t.is(own('/tmp/not-a-cgroup/cgroup.procs'), null);
+});
+
 test('parseExecSpec refuses what init cannot run', (t) => {
   t.throws(() => parseExecSpec(undefined, 'X'), { message: /X is empty/ });
   t.throws(() => parseExecSpec(JSON.stringify({ pid: 0 }), 'X'), { message: /pid/ });
   t.throws(() => parseExecSpec(JSON.stringify({ pid: 3, process: { args: [] } }), 'X'), { message: /process.args is empty/ });
-  t.throws(() => parseExecSpec(JSON.stringify({ pid: 3, process: { args: ['sh'] } }), 'X'), { message: /security/ });
+  t.throws(() => parseExecSpec(JSON.stringify({ pid: 3, process: { args: ['sh'] } }), 'X'), { message: /cgroupJoin/ });
+  t.throws(() => parseExecSpec(JSON.stringify({ pid: 3, process: { args: ['sh'] }, cgroupJoin: [] }), 'X'), { message: /security/ });
 });
 
 test('v1 devices: deny all, then Docker\'s allowlist one rule per write; privileged allows all', (t) => {

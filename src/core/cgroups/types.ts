@@ -71,6 +71,13 @@ export interface CgroupManager {
    * (one on v2, one per mounted controller on v1). boxify-init does this itself.
    */
   procsFiles(name: string): string[];
+  /**
+   * The files a process from outside writes "0" into to enter the cgroup for as short a time
+   * as possible (boxify-init exec): v1 `tasks`, which moves only the writing thread, so a
+   * multi-threaded helper counts as one task; v2 `cgroup.procs` (the whole process: v2 has
+   * per-thread membership only in threaded subtrees).
+   */
+  joinFiles(name: string): string[];
   /** Move a process (one the container already owns, e.g. an exec) into the cgroup. */
   addProcess(name: string, pid: number): void;
   /** PIDs (host view) currently in the cgroup. */

@@ -20,7 +20,7 @@ export const CONFIG_FILE_NAMES = ['boxify.yaml', 'boxify.yml'] as const;
 
 /**
  * The container's command when boxify.yaml has none: PID 1 idles until it is stopped
- * (SIGTERM ends it at once) while the user works in a shell entered with nsenter.
+ * (SIGTERM ends it at once) while the user works in a shell entered into it.
  */
 export const IDLE_COMMAND = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 3600 & wait $!; done'];
 

@@ -7,6 +7,7 @@ import type { ExecCreateRequest, ExecInspect } from '../api/types.js';
 import { errors } from '../errors.js';
 import { resolveContainerSecurity } from '../security/container.js';
 import { enterCommand, type EnterTarget } from '../sys/enter.js';
+import { initProgram } from '../sys/launcher.js';
 import { guard, type ContainerRecord } from './record.js';
 import type { ContainerRuntime } from './runtime.js';
 import { processEnv } from './environment.js';
@@ -40,7 +41,8 @@ export class ExecRegistry {
 
   /**
    * How to enter a running container with its own confinement: the same for docker exec
-   * and for the CLI/TUI shell (GET /boxify/containers/{id}/nsenter).
+   * and for the CLI/TUI shell on a terminal of its own (GET /boxify/containers/{id}/nsenter),
+   * including which node (the daemon's read-only one) and boxify-init run the entering process.
    */
   enterTarget(ref: string): EnterTarget & { user: string } {
     const r = this.rt.store.resolve(ref);
@@ -144,7 +146,7 @@ export class ExecRegistry {
     return {
       pid: r.state.pid,
       pidStartTime: r.state.pidStartTime,
-      cgroupProcs: cgroups.procsFiles(r.id),
+      cgroupJoin: cgroups.joinFiles(r.id),
       cwd: o.cwd,
       uid: user.uid,
       gid: user.gid,
@@ -152,6 +154,7 @@ export class ExecRegistry {
       env,
       security,
       rlimits: sec.rlimits,
+      program: { node: this.rt.d.nodeBinary, init: initProgram() },
     };
   }
 }

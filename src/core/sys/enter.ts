@@ -1,21 +1,26 @@
-// Entering a running container from the host (docker exec) with the container's own
-// confinement: nsenter joins the PID, network, UTS and IPC namespaces of its PID 1 and forks
-// (a PID namespace takes effect for children only); its child is `node boxify-init exec`,
-// which still sees the host's filesystem (so node and koffi load), then joins the cgroup, the
-// cgroup and mount namespaces and the root itself, drops capabilities, sets no_new_privs and
-// seccomp like the container's command, and execs. See src/init/steps/enter.ts for why the
-// mount namespace cannot be nsenter's job, and src/core/sys/init-protocol.ts for ExecSpec.
+// Entering a running container from the host (docker exec, the CLI and TUI shells) with the
+// container's own confinement. The daemon, or a client shell, runs `NODE boxify-init exec` in
+// the host's namespaces with an ExecSpec in its environment; NODE is the daemon's read-only
+// bind of node (src/core/sys/node-binary.ts). That process never enters the container's PID
+// namespace itself: its main thread joins the cgroup and the other namespaces, takes on the
+// container's user, capabilities and seccomp, and posix_spawns the command, which is the only
+// process the container can see (src/init/steps/enter.ts has the order and the reasons).
 import { precompileSecurity, resolveSecurityOptions, type SecurityOptions } from '../security/index.js';
 import { EXEC_SPEC_ENV, type ExecSpec, type InitRlimit } from './init-protocol.js';
-import { initProgram } from './launcher.js';
+
+/** The program that enters: node and boxify-init's main.js (both host paths). */
+export interface EnterProgram {
+  node: string;
+  init: string;
+}
 
 export interface EnterTarget {
   /** Host PID of the container's PID 1. */
   pid: number;
   /** Its /proc/PID/stat start time, so a recycled PID is refused ('' or absent: not checked). */
   pidStartTime?: string;
-  /** cgroup.procs files of the container's cgroup. */
-  cgroupProcs: string[];
+  /** Files that join the container's cgroup (ExecSpec.cgroupJoin). */
+  cgroupJoin: string[];
   /** Working directory inside the container (must exist). */
   cwd: string;
   uid?: number;
@@ -26,6 +31,8 @@ export interface EnterTarget {
   /** The container's security options; absent: Docker's defaults. */
   security?: SecurityOptions;
   rlimits?: InitRlimit[];
+  /** What runs the entering process; the daemon says which (its read-only node). */
+  program: EnterProgram;
 }
 
 /**
@@ -43,7 +50,7 @@ export function enterCommand(target: EnterTarget, cmd: string[]): { file: string
   const spec: ExecSpec = {
     pid: target.pid,
     pidStartTime: target.pidStartTime ?? '',
-    cgroupProcs: target.cgroupProcs,
+    cgroupJoin: target.cgroupJoin,
     process: {
       args: cmd,
       env: target.env ?? [],
@@ -60,8 +67,10 @@ export function enterCommand(target: EnterTarget, cmd: string[]): { file: string
     throw new Error(`exec: the exec spec is ${Buffer.byteLength(json)} bytes (most of it the seccomp profile); at most ${MAX_SPEC_BYTES} fit`);
   }
   return {
-    file: 'nsenter',
-    args: [`--target=${target.pid}`, '--pid', '--net', '--uts', '--ipc', '--', process.execPath, initProgram(), 'exec'],
-    env: { PATH: process.env.PATH || '/usr/sbin:/usr/bin:/sbin:/bin', [EXEC_SPEC_ENV]: json },
+    file: target.program.node,
+    // One V8 worker thread: on cgroup v2 the whole process joins the container's cgroup for
+    // the moment of the spawn, and each thread counts against its pids.max.
+    args: ['--v8-pool-size=1', target.program.init, 'exec'],
+    env: { [EXEC_SPEC_ENV]: json },
   };
 }

@@ -97,8 +97,11 @@ export const RLIMIT: Record<string, number> = {
 export const RLIM_INFINITY = 0xffffffffffffffffn;
 
 const SYS_PIVOT_ROOT: Record<string, number> = { x64: 155, arm64: 41 };
-// The same number on every architecture (added after the syscall tables were unified).
+// The same numbers on every architecture (added after the syscall tables were unified).
 const SYS_CLOSE_RANGE = 436;
+const SYS_PIDFD_OPEN = 434;
+const SYS_PIDFD_SEND_SIGNAL = 424;
+const TIOCGSID = 0x5429;
 
 // The loaded functions; koffi's types are loose, so each is called through a typed wrapper.
 type Fn = (...args: unknown[]) => any;
@@ -124,6 +127,7 @@ interface Libc {
   signal: Fn;
   ioctl: Fn;
   setsid: Fn;
+  getsid: Fn;
   open: Fn;
 }
 
@@ -155,6 +159,7 @@ function load(): Libc {
     signal: lib.func('intptr_t signal(int sig, uintptr_t handler)'),
     ioctl: lib.func('int ioctl(int fd, unsigned long request, ...)'),
     setsid: lib.func('int setsid(void)'),
+    getsid: lib.func('int getsid(int pid)'),
     open: lib.func('int open(const char *path, int flags, ...)'),
   };
   return libc;
@@ -166,7 +171,7 @@ function load(): Libc {
  * boxify-init. So load the prebuilt module of this platform directly when it is there (the
  * entry point only adds deprecated helpers to it), and fall back to the entry point otherwise.
  */
-function loadKoffi(): any {
+export function loadKoffi(): any {
   const require = createRequire(import.meta.url);
   try {
     const native = require(`@koromix/koffi-${process.platform}-${process.arch}/${process.platform}_${process.arch}/koffi.node`);
@@ -325,6 +330,38 @@ export function dropControllingTerminal(): boolean {
     l.close(fd);
   }
   return true;
+}
+
+/** pidfd_open(2): an fd that names process `pid` for as long as it is held, whatever PID reuse. */
+export function pidfdOpen(pid: number): number {
+  return check('pidfd_open', String(pid), (l) => l.syscall(SYS_PIDFD_OPEN, 'int', pid, 'unsigned int', 0));
+}
+
+/** True while the process behind a pidfd has not exited (pidfd_send_signal with signal 0). */
+export function pidfdAlive(pidfd: number): boolean {
+  const l = load();
+  if (Number(l.syscall(SYS_PIDFD_SEND_SIGNAL, 'int', pidfd, 'int', 0, 'void *', null, 'unsigned int', 0)) === 0) return true;
+  const errno = l.koffi.errno();
+  if (errnoName(errno) === 'ESRCH') return false;
+  throw new SysError('pidfd_send_signal', `pidfd ${pidfd}`, errno);
+}
+
+/** The session ID of the terminal on `fd` (tcgetsid), or null when it is no session's terminal. */
+export function terminalSession(fd: number): number | null {
+  const l = load();
+  const out = Buffer.alloc(4);
+  if (Number(l.ioctl(fd, TIOCGSID, 'void *', out)) === -1) return null;
+  return out.readInt32LE(0);
+}
+
+/** getsid(0): the calling process's session ID. */
+export function sessionId(): number {
+  return check('getsid', '', (l) => l.getsid(0));
+}
+
+/** TIOCNOTTY on `fd`, which must be this process's controlling terminal (see dropControllingTerminal). */
+export function releaseTerminal(fd: number): void {
+  check('ioctl', `fd ${fd} TIOCNOTTY`, (l) => l.ioctl(fd, TIOCNOTTY));
 }
 
 /** Ignores a signal (SIG_IGN); an ignored signal stays ignored across execve. */

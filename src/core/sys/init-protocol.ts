@@ -8,12 +8,14 @@
 // pipe; a failed one as {"type":"error"} first.
 //
 // `node boxify-init exec` is the second mode: a process entered into a running container
-// (docker exec, the CLI shell). The daemon runs it as
-// `nsenter --target PID --pid --net --uts --ipc -- node boxify-init exec` with the ExecSpec
-// as JSON in the environment variable BOXIFY_EXEC_SPEC (never in argv, which every host user
-// can read in /proc/PID/cmdline; the environment only root can). It joins the cgroup, the
-// cgroup and mount namespaces itself, applies the container's security options and execs.
-// No sync pipe: failures go to stderr, exit 127 (not found), 126 (not runnable) or 125.
+// (docker exec, the CLI and TUI shells). The daemon (or the client, for a shell on a terminal
+// of its own) runs `NODE boxify-init exec` in the host's namespaces, NODE being the daemon's
+// read-only bind of node, with the ExecSpec as JSON in the environment variable
+// BOXIFY_EXEC_SPEC (never in argv, which every host user can read in /proc/PID/cmdline; the
+// environment only root can). Its main thread joins the container's cgroup and namespaces and
+// takes on its confinement, then spawns the command with posix_spawn (src/init/steps/enter.ts
+// explains the order), waits for it and exits with its status. No sync pipe: failures go to
+// stderr in Docker's wording, exit 127 (not found) or 126 (anything else).
 import type { SecurityOptions } from '../security/index.js';
 
 /** The environment variable that carries an ExecSpec to `boxify-init exec`. */
@@ -86,12 +88,15 @@ export interface InitSpec {
 
 /** What `boxify-init exec` needs to enter a running container (see the top of this file). */
 export interface ExecSpec {
-  /** Host PID of the container's PID 1: its cgroup and mount namespaces and root are joined. */
+  /** Host PID of the container's PID 1: its namespaces, cgroup namespace and root are joined. */
   pid: number;
   /** /proc/PID/stat start time of `pid` ('' = do not check), so a recycled PID is refused. */
   pidStartTime: string;
-  /** cgroup.procs files of the container's cgroup (host paths). */
-  cgroupProcs: string[];
+  /**
+   * Host paths of the files that join the container's cgroup when "0" is written to them:
+   * cgroup v1 `tasks` (only the writing thread moves), v2 `cgroup.procs` (the whole process).
+   */
+  cgroupJoin: string[];
   process: InitProcess;
   rlimits: InitRlimit[];
   security: SecurityOptions;

@@ -2,7 +2,7 @@
 // masked and read-only paths in /proc and /sys, and the controlling terminal of a TTY
 // container. Run after pivot_root, while init is still root with every capability.
 import { MS, SysError, mount } from '../../core/sys/ffi.js';
-import { NR, SecurityStepError, sysInts } from '../../core/security/native.js';
+import { NR, sysInts } from '../../core/security/native.js';
 
 /**
  * Hidden from the container (moby oci/defaults.go): kernel memory, the keyring list, timer
@@ -61,17 +61,11 @@ export function readonlyPaths(paths: readonly string[]): void {
 const TIOCSCTTY = 0x540e;
 
 /**
- * Makes the terminal on fd 0 the controlling terminal of a new session led by this process,
- * so a shell gets job control (without it busybox sh says "can't access tty; job control
- * turned off", and ^C reaches nobody). `steal` takes the terminal from the session that has
- * it (needs CAP_SYS_ADMIN): an exec's terminal belongs to nsenter's session on the host.
+ * Makes the terminal on fd 0 the controlling terminal of this process's session (init made
+ * one of its own in its first step), so a shell gets job control (without it busybox sh says
+ * "can't access tty; job control turned off", and ^C reaches nobody). The terminal is a
+ * fresh one of the daemon's, no other session's.
  */
-export function takeControllingTerminal(steal: boolean): void {
-  try {
-    sysInts('tty', 'setsid()', NR.setsid!);
-  } catch (err) {
-    // EPERM: already a process group leader (started as one); the terminal call decides.
-    if (!(err instanceof SecurityStepError && err.errnoName === 'EPERM')) throw err;
-  }
-  sysInts('tty', `ioctl(0, TIOCSCTTY, ${steal ? 1 : 0})`, NR.ioctl!, 0, TIOCSCTTY, steal ? 1 : 0);
+export function takeControllingTerminal(): void {
+  sysInts('tty', 'ioctl(0, TIOCSCTTY, 0)', NR.ioctl!, 0, TIOCSCTTY, 0);
 }

@@ -136,11 +136,18 @@ export function execFailure(name: string, errno: string): StepError {
   }
 }
 
-export function execCommand(p: InitSpec['process']): never {
-  const name = p.args[0];
+/** The file to execute for `p.args[0]`, looked up in the command's own PATH. */
+export function resolveCommand(p: InitSpec['process']): string {
+  const name = p.args[0]!;
   const file = lookPath(name, envPath(p.env));
   // execve says EACCES for a directory; Docker says "is a directory".
   if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw execFailure(name, 'EISDIR');
+  return file;
+}
+
+export function execCommand(p: InitSpec['process']): never {
+  const name = p.args[0]!;
+  const file = resolveCommand(p);
   try {
     return execve(file, p.args, p.env);
   } catch (err) {

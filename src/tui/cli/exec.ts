@@ -1,8 +1,8 @@
 // `boxify exec`: a process in a running container through the exec API. With -i or -t the
 // exec starts on a hijacked connection (stdin, a terminal with -t, resizes), as `docker exec`
 // does, so it needs nothing on this side but the socket; otherwise its output is collected.
-// The exit code comes from the exec's inspect. (The boxify.yaml shell of `boxify run` enters
-// the container with nsenter instead: see shell.ts.)
+// The exit code comes from the exec's inspect. (The boxify.yaml shell of `boxify run` on a
+// terminal gets a pseudo-terminal of its own instead: see shell.ts.)
 import type { ExecCreateRequest } from '../../core/api/types.js';
 import { BoxifyError } from '../../core/errors.js';
 import type { BoxifyClient } from '../client.js';
@@ -63,7 +63,7 @@ export const execCommand: Command = {
 };
 
 /** The exec's exit code; the output can end a moment before the daemon has recorded it. */
-async function execExitCode(client: BoxifyClient, id: string): Promise<number> {
+export async function execExitCode(client: BoxifyClient, id: string): Promise<number> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const inspect = await client.execInspect(id);

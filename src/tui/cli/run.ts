@@ -6,7 +6,9 @@ import { loadBoxifyYaml, toCreateRequest, type BoxifyYaml } from '../../core/con
 import { BoxifyError } from '../../core/errors.js';
 import { parseSize } from '../../core/size.js';
 import type { Hijacked } from '../client.js';
+import { constants } from 'node:os';
 import { checkShellPrerequisites, runShell } from '../shell.js';
+import { execExitCode } from './exec.js';
 import { DEFAULT_DETACH_KEYS, detachedHint, parseDetachKeys, requireTerminalInput, runSession, terminalSize } from './attach.js';
 import { bool, int, keyValues, list, num, str, UsageError, type FlagSpec, type Parsed } from './args.js';
 import { CommandFailed, type CliContext, type Command } from './context.js';
@@ -238,8 +240,11 @@ async function runFromYaml(ctx: CliContext, p: Parsed): Promise<number> {
   const body = applyRunFlags(toCreateRequest(cfg), p);
   const detach = bool(p, 'detach');
   const shell = !cfg.command && !detach;
-  // Check what the shell needs before anything is created, so a refusal leaves nothing behind.
-  if (shell) checkShellPrerequisites();
+  // On a terminal the shell gets a pseudo-terminal of its own, entered from here (root only);
+  // otherwise it runs through the daemon's exec API with pipes. Either way the user's
+  // terminal never reaches the container. Checked before anything is created.
+  const onTerminal = ctx.stdinIsTTY && ctx.stdoutIsTTY;
+  if (shell && onTerminal) checkShellPrerequisites();
   const id = await create(ctx, body, str(p, 'name') ?? cfg.name);
   if (detach) {
     await start(ctx, id, bool(p, 'rm'));
@@ -248,25 +253,32 @@ async function runFromYaml(ctx: CliContext, p: Parsed): Promise<number> {
   }
   if (!shell) return startAttached(ctx, id, { rm: true });
 
-  // The shell: the container idles as PID 1 while the user works in /bin/sh entered with
-  // nsenter; when the shell ends, the container goes too (also if this process is
+  // The shell: the container idles as PID 1 while the user works in /bin/sh entered into it;
+  // when the shell ends, the container goes too (also if this process is interrupted,
   // terminated or its terminal hangs up).
   const cleanup = async () => {
     await ctx.client.stopContainer(id, { timeout: 2 }).catch(() => {});
     await ctx.client.removeContainer(id, { force: true }).catch(() => {});
   };
   const onFatal = (sig: NodeJS.Signals) => {
-    void cleanup().finally(() => process.exit(sig === 'SIGHUP' ? 129 : 143));
+    void cleanup().finally(() => process.exit(128 + constants.signals[sig]));
   };
-  process.on('SIGTERM', onFatal);
-  process.on('SIGHUP', onFatal);
+  const fatal: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of fatal) process.on(s, onFatal);
   try {
     await start(ctx, id, true);
-    const info = await ctx.client.nsenterInfo(id);
-    return await runShell(info, ['/bin/sh'], { tty: ctx.stdinIsTTY });
+    if (onTerminal) return await runShell(await ctx.client.nsenterInfo(id), ['/bin/sh']);
+    return await shellOverApi(ctx, id);
   } finally {
-    process.off('SIGTERM', onFatal);
-    process.off('SIGHUP', onFatal);
+    for (const s of fatal) process.off(s, onFatal);
     await cleanup();
   }
+}
+
+/** /bin/sh through the exec API: this side's stdin to its stdin (EOF closes it), its output back. */
+async function shellOverApi(ctx: CliContext, id: string): Promise<number> {
+  const { Id } = await ctx.client.execCreate(id, { Cmd: ['/bin/sh'], AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
+  const h = await ctx.client.execStartAttach(Id, { tty: false });
+  await runSession(ctx, h, { stdin: true, raw: false });
+  return execExitCode(ctx.client, Id);
 }

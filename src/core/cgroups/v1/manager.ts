@@ -145,6 +145,11 @@ export class V1Manager implements CgroupManager {
     return this.mounts().map((m) => path.join(this.dir(m, name), 'cgroup.procs'));
   }
 
+  joinFiles(name: string): string[] {
+    checkCgroupName('container cgroup name', name);
+    return this.mounts().map((m) => path.join(this.dir(m, name), 'tasks'));
+  }
+
   addProcess(name: string, pid: number): void {
     for (const f of this.procsFiles(name)) writeValue(f, pid);
   }

@@ -87,6 +87,10 @@ export class V2Manager implements CgroupManager {
     return [path.join(this.dir(name), 'cgroup.procs')];
   }
 
+  joinFiles(name: string): string[] {
+    return this.procsFiles(name);
+  }
+
   addProcess(name: string, pid: number): void {
     writeValue(path.join(this.dir(name), 'cgroup.procs'), pid);
   }
