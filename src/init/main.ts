@@ -18,7 +18,7 @@ import { SysError, markCloexecFrom, setNonDumpable, sethostname, setsid } from '
 import { applyProcessSecurity, preloadProcessSecurity, resolveSecurityOptions } from '../core/security/index.js';
 import { bindEtcFiles, mountProcSysDev, mountRootfs, mountVolumes, pivotInto } from './steps/rootfs.js';
 import { enterCwd, execCommand, execFailure, joinCgroups, openCgroupProcs, prepareFds, resolveCommand, setRlimits } from './steps/process.js';
-import { MASKED_PATHS, READONLY_PATHS, maskPaths, readonlyPaths, takeControllingTerminal } from './steps/harden.js';
+import { MASKED_PATHS, READONLY_PATHS, maskPaths, readonlyPaths, takeControllingTerminal, writeSysctls } from './steps/harden.js';
 import { enterExistingCwd, enterNamespaces, execHygiene, openCgroupFiles, openTarget, parseExecSpec, prepareTerminal } from './steps/enter.js';
 import { preloadSpawn, prepareSpawn, spawnPrepared, waitExitCode } from '../core/sys/spawn.js';
 import { StepError, send, step, waitAtGate } from './steps/step.js';
@@ -45,14 +45,18 @@ function main(): never {
   step('etc-files', () => bindEtcFiles(root, spec.etcFiles));
   step('hostname', () => sethostname(spec.hostname));
   step('pivot-root', () => pivotInto(root, spec.rootfs.readonly));
-  if (spec.maskPaths !== false) {
-    step('masked-paths', () => maskPaths(MASKED_PATHS));
-    step('readonly-paths', () => readonlyPaths(READONLY_PATHS));
-  }
 
   step('ready', () => send({ type: 'ready', pid: hostPid }));
   // The daemon wires the network meanwhile. EOF: it gave up and has said why itself.
   if (!step('gate', waitAtGate)) process.exit(1);
+
+  // With the network wired, so that interface sysctls (net.ipv4.conf.eth0.*) exist; through
+  // this namespace's own /proc/sys, before it goes read-only.
+  step('sysctls', () => writeSysctls(spec.sysctls ?? {}));
+  if (spec.maskPaths !== false) {
+    step('masked-paths', () => maskPaths(MASKED_PATHS));
+    step('readonly-paths', () => readonlyPaths(READONLY_PATHS));
+  }
 
   // Joined only now, so Node's start-up memory is not charged to the container.
   step('cgroup', () => joinCgroups(cgroupFds, spec.cgroupProcs, spec.cgroupNamespace));

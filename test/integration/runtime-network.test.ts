@@ -11,7 +11,8 @@ import { execIn, startContainer } from '../helpers/wait.js';
 
 const d = daemonForFile(test);
 
-const sleeper = { Image: 'busybox', Cmd: ['sleep', '1000'] };
+// Busybox ping opens raw sockets: NET_RAW, which containers no longer have by default.
+const sleeper = { Image: 'busybox', Cmd: ['sleep', '1000'], HostConfig: { CapAdd: ['NET_RAW'] } };
 const prefix = () => d.subnet.replace(/\.0\/24$/, '.');
 
 function leases(): Record<string, string> {

@@ -9,14 +9,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DOCKER_DEFAULT_CAPS, capabilityMask, readCapabilitySet } from '../../src/core/security/capabilities.js';
+import { DEFAULT_CAPS, capabilityMask, readCapabilitySet } from '../../src/core/security/capabilities.js';
 
 const isRoot = process.getuid?.() === 0;
 const rootTest = isRoot ? test : test.skip;
 if (!isRoot) console.warn('security integration tests need root: skipped');
 
 const securityModule = fileURLToPath(new URL('../../src/core/security/index.js', import.meta.url));
-const DEFAULT_MASK = capabilityMask(DOCKER_DEFAULT_CAPS); // 0xa80425fb
+const DEFAULT_MASK = capabilityMask(DEFAULT_CAPS); // 0xa80405fb: Docker's 14 without NET_RAW
 
 // The child: control checks, apply, then probe. Prints one JSON line.
 const CHILD = `
@@ -94,11 +94,11 @@ async function runChild(
 
 const mask = (status: string, name: string) => BigInt(`0x${field(status, name)}`);
 
-rootTest('defaults: 14 capabilities in every set, no_new_privs, seccomp filter, namespaces and mount refused', async (t) => {
+rootTest('defaults: 13 capabilities in every set, no_new_privs, seccomp filter, namespaces and mount refused', async (t) => {
   const r = await runChild(t, {}, 0, true);
   t.falsy(r.error);
   t.true(r.unshareBefore, 'control: unshare -U works before the security step');
-  t.deepEqual(r.kept, [...DOCKER_DEFAULT_CAPS]);
+  t.deepEqual(r.kept, [...DEFAULT_CAPS]);
   for (const set of ['CapBnd', 'CapEff', 'CapPrm']) t.is(mask(r.status, set), DEFAULT_MASK, set);
   t.is(mask(r.status, 'CapInh'), 0n);
   t.is(mask(r.status, 'CapAmb'), 0n);

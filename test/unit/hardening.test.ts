@@ -22,9 +22,9 @@ function invalid(t: import('ava').ExecutionContext, fn: () => unknown, field: Re
   t.regex(e!.message, field);
 }
 
-test('defaults: Docker\'s 14 capabilities, no_new_privs, default seccomp, masks, nofile 1024', (t) => {
+test('defaults: Docker\'s capabilities without NET_RAW, no_new_privs, default seccomp, masks, nofile 1024', (t) => {
   const s = resolveContainerSecurity({}, v1);
-  t.deepEqual([...s.security.capabilities].sort(), [...DOCKER_DEFAULT_CAPS].sort());
+  t.deepEqual([...s.security.capabilities].sort(), DOCKER_DEFAULT_CAPS.filter((c) => c !== 'CAP_NET_RAW').sort());
   t.true(s.security.noNewPrivs);
   t.is(s.security.seccomp, 'default');
   t.true(s.maskPaths);
@@ -155,7 +155,7 @@ test('parseExecSpec refuses what init cannot run', (t) => {
   t.throws(() => parseExecSpec(JSON.stringify({ pid: 3, process: { args: ['sh'] }, cgroupJoin: [] }), 'X'), { message: /security/ });
 });
 
-test('v1 devices: deny all, then Docker\'s allowlist one rule per write; privileged allows all', (t) => {
+test('v1 devices: deny all, then Docker\'s allowlist without the console, one rule per write; privileged allows all', (t) => {
   const writes: string[] = [];
   const record = (f: string, v: string) => void writes.push(`${path.basename(f)}: ${v}`);
   devices.apply('/cg/x', false, record);
@@ -166,6 +166,8 @@ test('v1 devices: deny all, then Docker\'s allowlist one rule per write; privile
   for (const must of ['c 1:3 rwm', 'c 1:9 rwm', 'c 5:0 rwm', 'c 136:* rwm', 'c *:* m', 'b *:* m']) t.true(devices.DEFAULT_ALLOW.includes(must), must);
   // No rule may let a memory or disk device open.
   t.false(devices.DEFAULT_ALLOW.some((r) => /^(a|b \S+ r|c 1:1 |c \*:\* .*r)/.test(r)));
+  // Nor the host's console (Boxify makes no /dev/console).
+  t.false(devices.DEFAULT_ALLOW.some((r) => /^c (5|\*):(1|\*) \S*[rw]/.test(r)));
   t.is(writes.at(-1), 'devices.allow: a');
 });
 

@@ -3,6 +3,7 @@ import { BoxifyError } from '../../src/core/errors.js';
 import {
   ALL_CAPABILITIES,
   CAPABILITIES,
+  DEFAULT_CAPS,
   DOCKER_DEFAULT_CAPS,
   capabilitiesFromMask,
   capabilityMask,
@@ -29,9 +30,12 @@ test("Docker's 14 default capabilities are the well-known mask a80425fb", (t) =>
   t.deepEqual(capabilitiesFromMask(0xa80425fbn), [...DOCKER_DEFAULT_CAPS]);
 });
 
-test('no CapAdd/CapDrop gives the defaults', (t) => {
-  t.deepEqual(resolveCapabilities({}), [...DOCKER_DEFAULT_CAPS]);
-  t.deepEqual(resolveCapabilities({ capAdd: null, capDrop: [] }), [...DOCKER_DEFAULT_CAPS]);
+test("no CapAdd/CapDrop gives the defaults: Docker's 14 without NET_RAW (mask a80405fb); CapAdd NET_RAW gives Docker's", (t) => {
+  t.deepEqual(DEFAULT_CAPS, DOCKER_DEFAULT_CAPS.filter((c) => c !== 'CAP_NET_RAW'));
+  t.is(capabilityMask(DEFAULT_CAPS), 0xa80405fbn);
+  t.deepEqual(resolveCapabilities({}), [...DEFAULT_CAPS]);
+  t.deepEqual(resolveCapabilities({ capAdd: null, capDrop: [] }), [...DEFAULT_CAPS]);
+  t.deepEqual(resolveCapabilities({ capAdd: ['NET_RAW'] }), [...DOCKER_DEFAULT_CAPS]);
 });
 
 test('names are accepted with or without CAP_, in any case', (t) => {
@@ -43,7 +47,7 @@ test('names are accepted with or without CAP_, in any case', (t) => {
   const caps = resolveCapabilities({ capAdd: ['net_admin', 'CAP_SYS_PTRACE'] });
   t.true(caps.includes('CAP_NET_ADMIN'));
   t.true(caps.includes('CAP_SYS_PTRACE'));
-  t.is(caps.length, 16);
+  t.is(caps.length, 15);
 });
 
 test('CapDrop removes defaults; the result is in number order without duplicates', (t) => {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContainerSecurity } from '../security/container.js';
-import { resolveContainerSecurity } from '../security/container.js';
+import { DEFAULT_SYSCTLS, resolveContainerSecurity } from '../security/container.js';
 import { precompileSecurity, type SecurityOptions } from '../security/index.js';
 import type { InitSpec } from '../sys/init-protocol.js';
 import { launchContainer, processStartTime } from '../sys/launcher.js';
@@ -134,5 +134,6 @@ function initSpec(
     security: o.security,
     maskPaths: o.sec.maskPaths,
     tty: !!rec.config.Tty,
+    sysctls: { ...DEFAULT_SYSCTLS },
   };
 }

@@ -88,6 +88,15 @@ export const DOCKER_DEFAULT_CAPS: readonly string[] = [
   'CAP_SETFCAP',
 ];
 
+/**
+ * What a container keeps by default: Docker's 14 minus NET_RAW (as Podman does). With
+ * CAP_NET_RAW, a container can forge frames on the bridge (one ARP reply redirects a
+ * sibling's gateway traffic to it). Ping keeps working without it through ICMP datagram
+ * sockets, which each container's network namespace allows to every group
+ * (net.ipv4.ping_group_range, set at start). `--cap-add NET_RAW` gives it back.
+ */
+export const DEFAULT_CAPS: readonly string[] = DOCKER_DEFAULT_CAPS.filter((c) => c !== 'CAP_NET_RAW');
+
 export function capabilityNumber(name: string): number | undefined {
   return CAPABILITIES[name];
 }
@@ -135,8 +144,8 @@ export interface CapabilityRequest {
 /**
  * The capabilities a container keeps, as "CAP_*" names in number order. Same rules as
  * moby's TweakCapabilities: privileged keeps all; CapAdd ALL keeps all but CapDrop;
- * CapDrop ALL keeps only CapAdd; otherwise the defaults minus CapDrop plus CapAdd (an add
- * wins over a drop of the same name).
+ * CapDrop ALL keeps only CapAdd; otherwise the defaults (DEFAULT_CAPS) minus CapDrop plus
+ * CapAdd (an add wins over a drop of the same name).
  */
 export function resolveCapabilities(req: CapabilityRequest): string[] {
   const add = normalizeList('CapAdd', req.capAdd);
@@ -144,7 +153,7 @@ export function resolveCapabilities(req: CapabilityRequest): string[] {
   if (req.privileged) return [...ALL_CAPABILITIES];
   if (add.includes('ALL')) return sortByNumber(ALL_CAPABILITIES.filter((c) => !drop.includes(c)));
   if (drop.includes('ALL')) return sortByNumber(add);
-  return sortByNumber([...DOCKER_DEFAULT_CAPS.filter((c) => !drop.includes(c)), ...add]);
+  return sortByNumber([...DEFAULT_CAPS.filter((c) => !drop.includes(c)), ...add]);
 }
 
 /** Bit mask of the named capabilities, as /proc/PID/status prints it (CapEff etc.). */

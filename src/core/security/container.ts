@@ -40,6 +40,14 @@ export const ULIMIT_NAMES = [
  */
 export const DEFAULT_NOFILE: InitRlimit = { type: 'nofile', soft: 1024, hard: 1048576 };
 
+/**
+ * Sysctls every container gets in its own network namespace. ping_group_range lets every
+ * group open ICMP datagram sockets, so ping works without CAP_NET_RAW (dropped by default):
+ * iputils ping uses them; Debian's busybox ping (1.35) uses raw sockets only and needs
+ * `--cap-add NET_RAW`. A container's own Sysctls override these.
+ */
+export const DEFAULT_SYSCTLS: Readonly<Record<string, string>> = { 'net.ipv4.ping_group_range': '0 2147483647' };
+
 export interface ResolveContainerOptions {
   /**
    * The host's cgroup version. On v2 there is no device cgroup here (it would take an eBPF

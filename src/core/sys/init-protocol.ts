@@ -84,6 +84,11 @@ export interface InitSpec {
   maskPaths?: boolean;
   /** fds 0-2 are a terminal: init makes it the controlling terminal of a new session. */
   tty?: boolean;
+  /**
+   * Sysctls init writes in the container's own namespaces after the network is wired, e.g.
+   * net.ipv4.ping_group_range (validated by the daemon: namespaced names only).
+   */
+  sysctls?: Record<string, string>;
 }
 
 /** What `boxify-init exec` needs to enter a running container (see the top of this file). */

@@ -1,6 +1,7 @@
-// Hardening steps of boxify-init that are not the process security step itself: Docker's
-// masked and read-only paths in /proc and /sys, and the controlling terminal of a TTY
-// container. Run after pivot_root, while init is still root with every capability.
+// Hardening steps of boxify-init that are not the process security step itself: the
+// container's sysctls, Docker's masked and read-only paths in /proc and /sys, and the
+// controlling terminal of a TTY container. Run after pivot_root, while init is still root with every capability.
+import fs from 'node:fs';
 import { MS, SysError, mount } from '../../core/sys/ffi.js';
 import { NR, sysInts } from '../../core/security/native.js';
 
@@ -55,6 +56,23 @@ export function readonlyPaths(paths: readonly string[]): void {
     }
     // /proc is nosuid,nodev,noexec: keep those flags on the remount.
     mount(null, p, null, MS.BIND | MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, null, 'read-only remount');
+  }
+}
+
+/**
+ * Writes each sysctl ("net.ipv4.ping_group_range": "0 2147483647") into /proc/sys of this
+ * process's namespaces. The daemon only lets through names that belong to a namespace of
+ * the container's own (network, IPC, UTS), so nothing here reaches the host.
+ */
+export function writeSysctls(sysctls: Record<string, string>): void {
+  for (const [name, value] of Object.entries(sysctls)) {
+    const file = `/proc/sys/${name.replace(/\./g, '/')}`;
+    try {
+      fs.writeFileSync(file, value);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
+      throw Object.assign(new Error(`sysctl ${name}=${JSON.stringify(value)}: write ${file}: ${code}`), { code });
+    }
   }
 }
 

@@ -1,7 +1,8 @@
 // cgroup v1 devices controller: which device nodes the container may open. A root process
 // with CAP_MKNOD can make any node (mknod /tmp/mem c 1 1); this list decides whether it
-// opens. Docker's allowlist (moby oci/devices, runc's AllowedDevices): mknod of any node,
-// read/write/mknod only of the harmless character devices below.
+// opens. Docker's allowlist (moby oci/devices, runc's AllowedDevices) without c 5:1
+// (/dev/console: Boxify never makes one, and a node made with mknod would be the host's
+// console): mknod of any node, read/write/mknod only of the harmless character devices below.
 import * as path from 'node:path';
 import { writeValue } from '../fsutil.js';
 
@@ -14,7 +15,6 @@ export const DEFAULT_ALLOW = [
   'c 1:8 rwm', // random
   'c 1:9 rwm', // urandom
   'c 5:0 rwm', // tty
-  'c 5:1 rwm', // console
   'c 5:2 rwm', // ptmx
   'c 136:* rwm', // pts/*
   'c 10:200 rwm', // net/tun (Docker allows it too)
