@@ -13,6 +13,8 @@ import type {
   ContainerInspect,
   ContainerStats,
   ContainerSummary,
+  ContainerUpdateRequest,
+  ContainerUpdateResponse,
   ExecCreateRequest,
   ExecInspect,
   ImageSummary,
@@ -289,6 +291,18 @@ export class BoxifyClient {
 
   async killContainer(ref: string, signal?: string): Promise<void> {
     await this.call('POST', `/containers/${enc(ref)}/kill`, { query: { signal } });
+  }
+
+  async pauseContainer(ref: string): Promise<void> {
+    await this.call('POST', `/containers/${enc(ref)}/pause`);
+  }
+
+  async unpauseContainer(ref: string): Promise<void> {
+    await this.call('POST', `/containers/${enc(ref)}/unpause`);
+  }
+
+  async updateContainer(ref: string, body: ContainerUpdateRequest): Promise<ContainerUpdateResponse> {
+    return this.json('POST', `/containers/${enc(ref)}/update`, { body });
   }
 
   async removeContainer(ref: string, opts: { force?: boolean } = {}): Promise<void> {

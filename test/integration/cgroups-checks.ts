@@ -140,6 +140,52 @@ export function registerChecks(test: TestFn, open: () => CgroupManager, slow = 1
     await m.remove(ref);
   });
 
+  test.serial('freeze stops a busy loop (its CPU time stands still), thaw lets it run again', async (t) => {
+    const m = get();
+    const name = fresh('frz');
+    m.create(name, {});
+    const child = track(spawnIn(m, name, 'while :; do :; done'));
+    const done = exited(child);
+    await waitFor('the loop to join its cgroup', () => m.pids(name).includes(child.pid!), 30000 * slow);
+    const used = () => m.stats(name).cpuUsageNs;
+    const before = used();
+    await waitFor('the loop to use CPU', () => used() > before + 20_000_000, 30000 * slow);
+    await m.freeze(name);
+    t.true(m.frozen(name));
+    const frozenAt = used();
+    // Half a second of wall time in which a running loop would use most of a CPU.
+    const t0 = Date.now();
+    await waitFor('half a second', () => Date.now() - t0 >= 500, 5000);
+    t.true(used() - frozenAt < 5_000_000, `a frozen loop used ${(used() - frozenAt) / 1e6} ms of CPU`);
+    await m.thaw(name);
+    t.false(m.frozen(name));
+    const thawedAt = used();
+    await waitFor('the thawed loop to use CPU again', () => used() > thawedAt + 20_000_000, 30000 * slow);
+    // A frozen cgroup is still removed (v1 needs a thaw before SIGKILL acts).
+    await m.freeze(name);
+    await m.remove(name);
+    t.is((await done).signal, 'SIGKILL');
+  });
+
+  test.serial('limits change on a live cgroup: memory grows past memory+swap and shrinks, quota and pids lift', async (t) => {
+    const m = get();
+    const name = fresh('upd');
+    m.create(name, { memoryBytes: 32 << 20, cpuQuotaUs: 50000, cpuPeriodUs: 100000, pidsMax: 20 });
+    const child = track(spawnIn(m, name, 'sleep 300'));
+    const done = exited(child);
+    await waitFor('the sleep to join its cgroup', () => m.pids(name).includes(child.pid!), 30000 * slow);
+    m.update(name, { memoryBytes: 256 << 20 });
+    t.is(m.stats(name).memoryLimit, 256 << 20);
+    m.update(name, { memoryBytes: 16 << 20 });
+    t.is(m.stats(name).memoryLimit, 16 << 20);
+    m.update(name, { cpuQuotaUs: -1, pidsMax: -1 });
+    t.is(m.stats(name).pidsLimit, null);
+    m.update(name, { pidsMax: 7 });
+    t.is(m.stats(name).pidsLimit, 7);
+    await m.remove(name);
+    await done;
+  });
+
   test.serial('remove kills what is left and leaves no directory in any hierarchy', async (t) => {
     const m = get();
     const name = fresh('rm');

@@ -358,3 +358,94 @@ test('v2: remove and removeInstance are idempotent', async (t) => {
 function unlinkSubtree(dir: string): void {
   rmSync(join(dir, 'cgroup.subtree_control'), { force: true });
 }
+
+// ---- swap, lifting limits, freezer ----
+
+test('v1: swap is memsw (memory plus swap); memsw moves first when the limit grows past it; -1 lifts limits', (t) => {
+  const { root, cg, rel } = v1Fixture(t);
+  const mem = join(root, 'memory', rel, 'w1');
+  put(root, {
+    [`memory/${rel}/w1/memory.limit_in_bytes`]: '9223372036854771712\n',
+    [`memory/${rel}/w1/memory.memsw.limit_in_bytes`]: '9223372036854771712\n',
+  });
+  cg.create('w1', { memoryBytes: 64 << 20, memorySwapBytes: 128 << 20, cpuQuotaUs: 50000, pidsMax: 5 });
+  t.is(read(join(mem, 'memory.limit_in_bytes')), String(64 << 20));
+  t.is(read(join(mem, 'memory.memsw.limit_in_bytes')), String(128 << 20));
+  // Growing the limit past memsw (the order the kernel needs is checked on the real kernel in
+  // the update integration test).
+  cg.update('w1', { memoryBytes: 256 << 20 });
+  t.is(read(join(mem, 'memory.limit_in_bytes')), String(256 << 20));
+  t.is(read(join(mem, 'memory.memsw.limit_in_bytes')), String(256 << 20), 'no swap figure: memsw follows memory (no swap)');
+  t.throws(() => cg.update('w1', { memoryBytes: 64 << 20, memorySwapBytes: 32 << 20 }), { instanceOf: BoxifyError, message: /memorySwapBytes.*at least the memory limit/ });
+  cg.update('w1', { memoryBytes: -1, memorySwapBytes: -1, cpuQuotaUs: -1, pidsMax: -1 });
+  t.is(read(join(mem, 'memory.limit_in_bytes')), '-1');
+  t.is(read(join(mem, 'memory.memsw.limit_in_bytes')), '-1');
+  t.is(read(join(root, 'cpu', rel, 'w1/cpu.cfs_quota_us')), '-1');
+  t.is(read(join(root, 'pids', rel, 'w1/pids.max')), 'max');
+});
+
+test('v1: a swap limit without swap accounting is refused clearly; memory alone still works', (t) => {
+  const { root, cg, rel } = v1Fixture(t);
+  cg.create('w2', { memoryBytes: 64 << 20 });
+  t.is(read(join(root, 'memory', rel, 'w2/memory.limit_in_bytes')), String(64 << 20));
+  t.throws(() => cg.update('w2', { memoryBytes: 64 << 20, memorySwapBytes: 128 << 20 }), { instanceOf: BoxifyError, message: /swap accounting/ });
+});
+
+test('v2: MemorySwap becomes memory.swap.max = swap - memory; -1 is max', (t) => {
+  const root = v2Fixture(t, '/', []);
+  const cg = openCgroups({ instance: 'w3', fsRoot: root, procSelfCgroup: '0::/\n' });
+  const d = join(root, 'boxify-w3/c');
+  put(root, { 'boxify-w3/c/memory.swap.max': 'max\n', 'boxify-w3/c/cpu.max': 'max 100000\n' });
+  cg.create('c', { memoryBytes: 64 << 20, memorySwapBytes: 96 << 20 });
+  t.is(read(join(d, 'memory.max')), String(64 << 20));
+  t.is(read(join(d, 'memory.swap.max')), String(32 << 20));
+  cg.update('c', { memoryBytes: 128 << 20 });
+  t.is(read(join(d, 'memory.swap.max')), '0', 'no swap figure: no swap');
+  cg.update('c', { memoryBytes: -1, memorySwapBytes: -1, cpuQuotaUs: -1, pidsMax: -1 });
+  t.is(read(join(d, 'memory.max')), 'max');
+  t.is(read(join(d, 'memory.swap.max')), 'max');
+  t.is(read(join(d, 'cpu.max')), 'max 100000');
+  t.is(read(join(d, 'pids.max')), 'max');
+});
+
+test('v1 freezer: freeze writes FROZEN and waits for it, thaw writes THAWED; no freezer hierarchy is a clear error', async (t) => {
+  const { root, cg, rel } = v1Fixture(t);
+  cg.create('f0', {});
+  await t.throwsAsync(() => cg.freeze('f0'), { instanceOf: BoxifyError, message: /freezer controller/ });
+  t.false(cg.frozen('f0'));
+
+  const root2 = tempRoot(t);
+  for (const c of ['memory', 'cpu', 'cpuacct', 'pids', 'freezer']) mkdirSync(join(root2, c));
+  const cg2 = openCgroups({ instance: 'f1', fsRoot: root2, procSelfCgroup: HYBRID_SELF });
+  cg2.create('c', {});
+  const state = join(root2, 'freezer', rel.replace('u1', 'f1'), 'c/freezer.state');
+  t.true(cg2.procsFiles('c').includes(join(dirname(state), 'cgroup.procs')), 'processes join the freezer cgroup too');
+  writeFileSync(state, 'THAWED\n');
+  await cg2.freeze('c');
+  t.is(read(state), 'FROZEN');
+  t.true(cg2.frozen('c'));
+  await cg2.thaw('c');
+  t.is(read(state), 'THAWED');
+  t.false(cg2.frozen('c'));
+  await t.throwsAsync(() => cg2.freeze('nope'), { instanceOf: BoxifyError, message: /no cgroup for nope/ });
+  void root;
+});
+
+test('v2 freezer: cgroup.freeze is the request, cgroup.events "frozen 1" the answer; a cgroup that never freezes is thawed and reported', async (t) => {
+  const root = v2Fixture(t, '/', []);
+  const cg = openCgroups({ instance: 'f2', fsRoot: root, procSelfCgroup: '0::/\n' });
+  cg.create('c', {});
+  const d = join(root, 'boxify-f2/c');
+  put(root, { 'boxify-f2/c/cgroup.events': 'populated 1\nfrozen 1\n' });
+  await cg.freeze('c');
+  t.is(read(join(d, 'cgroup.freeze')), '1');
+  t.true(cg.frozen('c'));
+  put(root, { 'boxify-f2/c/cgroup.events': 'populated 1\nfrozen 0\n' });
+  await cg.thaw('c');
+  t.is(read(join(d, 'cgroup.freeze')), '0');
+  t.false(cg.frozen('c'));
+  const v2freezer = await import('../../src/core/cgroups/v2/freezer.js');
+  const err = await t.throwsAsync(() => v2freezer.freeze(d, 100), { instanceOf: BoxifyError });
+  t.regex(err!.message, /freeze .*did not settle within 100 ms/);
+  t.is(read(join(d, 'cgroup.freeze')), '0', 'undone');
+});

@@ -1,7 +1,7 @@
 // The container record's state machine guards and Docker's human status texts.
 import test from 'ava';
 import { BoxifyError } from '../../src/core/errors.js';
-import { guard, humanDuration, humanStatus, initialState, isRunning, ZERO_TIME, type ContainerRecord } from '../../src/core/containers/record.js';
+import { apiStatus, guard, humanDuration, humanStatus, initialState, isRunning, ZERO_TIME, type ContainerRecord } from '../../src/core/containers/record.js';
 import type { ContainerStatus } from '../../src/core/api/types.js';
 
 const ID = 'a'.repeat(64);
@@ -107,4 +107,28 @@ test('STATUS and CREATED round alike (go-units): 119 s is "About a minute", 59.9
   const created = Date.parse('2026-01-01T00:00:00Z');
   const rec = { state: { ...initialState(), status: 'exited', exitCode: 0, finishedAt: new Date(created).toISOString() } } as unknown as ContainerRecord;
   t.is(humanStatus(rec, created + 119 * s), 'Exited (0) About a minute ago');
+});
+
+test('pause: only a running container that is not paused; unpause only a paused one; exec and attach refuse a paused one', (t) => {
+  t.notThrows(() => guard.canPause(rec('running')));
+  conflict(t, () => guard.canPause(rec('exited')), /is not running/);
+  conflict(t, () => guard.canPause(rec('running', { paused: true })), /is already paused/);
+  conflict(t, () => guard.canPause(rec('restarting')), /is restarting, wait until the container is running/);
+  conflict(t, () => guard.canUnpause(rec('running')), /is not paused/);
+  t.notThrows(() => guard.canUnpause(rec('running', { paused: true })));
+  conflict(t, () => guard.canExec(rec('running', { paused: true })), /is paused, unpause the container before exec/);
+  conflict(t, () => guard.canAttach(rec('running', { paused: true })), /^You cannot attach to a paused container, unpause it first$/);
+  conflict(t, () => guard.canRemove(rec('running', { paused: true }), false), /You cannot remove a paused container/);
+  conflict(t, () => guard.canRemove(rec('restarting'), false), /You cannot remove a restarting container/);
+  t.notThrows(() => guard.canRemove(rec('restarting'), true));
+  t.is(guard.canStart(rec('restarting')), 'start', 'a start by a user ends the wait of a restart policy');
+});
+
+test('API status and ps Status of paused and restarting containers', (t) => {
+  const now = Date.parse('2024-01-01T00:10:00Z');
+  const paused = rec('running', { paused: true, startedAt: '2024-01-01T00:05:00Z' });
+  t.is(apiStatus(paused), 'paused');
+  t.is(apiStatus(rec('running')), 'running');
+  t.is(humanStatus(paused, now), 'Up 5 minutes (Paused)');
+  t.is(humanStatus(rec('restarting', { exitCode: 1, finishedAt: '2024-01-01T00:09:58Z' }), now), 'Restarting (1) 2 seconds ago');
 });

@@ -60,6 +60,44 @@ export interface ContainerCreateRequest extends ContainerConfig {
   NetworkingConfig?: unknown;
 }
 
+/** POST /containers/{id}/update: Docker's Resources plus RestartPolicy (0/absent = unchanged). */
+export interface ContainerUpdateRequest {
+  Memory?: number;
+  MemorySwap?: number;
+  NanoCpus?: number;
+  CpuShares?: number;
+  CpuQuota?: number;
+  CpuPeriod?: number;
+  PidsLimit?: number | null;
+  RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+  // Accepted only when empty/zero (the docker CLI sends every field): Boxify cannot change these.
+  BlkioWeight?: number;
+  BlkioWeightDevice?: unknown[] | null;
+  BlkioDeviceReadBps?: unknown[] | null;
+  BlkioDeviceWriteBps?: unknown[] | null;
+  BlkioDeviceReadIOps?: unknown[] | null;
+  BlkioDeviceWriteIOps?: unknown[] | null;
+  CpusetCpus?: string;
+  CpusetMems?: string;
+  CpuRealtimePeriod?: number;
+  CpuRealtimeRuntime?: number;
+  CpuCount?: number;
+  CpuPercent?: number;
+  KernelMemory?: number;
+  KernelMemoryTCP?: number;
+  MemoryReservation?: number;
+  MemorySwappiness?: number | null;
+  OomKillDisable?: boolean | null;
+  Devices?: unknown[] | null;
+  DeviceCgroupRules?: string[] | null;
+  DeviceRequests?: unknown[] | null;
+  Ulimits?: unknown[] | null;
+}
+
+export interface ContainerUpdateResponse {
+  Warnings: string[];
+}
+
 export interface ContainerCreateResponse {
   Id: string;
   Warnings: string[];

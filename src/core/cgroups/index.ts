@@ -10,6 +10,7 @@ import { V1Manager } from './v1/manager.js';
 import { ownV2Path, V2Manager } from './v2/manager.js';
 
 export type { CgroupLimits, CgroupManager, CgroupStats } from './types.js';
+export { UNLIMITED } from './types.js';
 export {
   checkLimits,
   parseBlkio,

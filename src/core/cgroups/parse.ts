@@ -1,7 +1,7 @@
 // Pure parsers and conversions for cgroup files. No I/O here, so all of it is unit-tested
 // on strings.
 import { errors } from '../errors.js';
-import type { CgroupLimits, CgroupStats } from './types.js';
+import { UNLIMITED, type CgroupLimits, type CgroupStats } from './types.js';
 
 export interface ProcSelfCgroup {
   /** The `0::` line's path (cgroup v2 / the unified hierarchy), if present. */
@@ -124,19 +124,29 @@ export function checkCgroupName(field: string, name: string): void {
 
 /** Rejects limits the kernel would refuse, naming the field (before anything is written). */
 export function checkLimits(limits: CgroupLimits): void {
-  const int = (field: Exclude<keyof CgroupLimits, 'allowAllDevices'>, min: number, max: number) => {
+  const int = (field: Exclude<keyof CgroupLimits, 'allowAllDevices'>, min: number, max: number, unlimited = false) => {
     const v = limits[field];
-    if (v === undefined) return;
+    if (v === undefined || (unlimited && v === UNLIMITED)) return;
     if (!Number.isInteger(v) || v < min || v > max) {
-      throw errors.invalid(`cgroup limit ${field}`, `${v} must be an integer from ${min} to ${max}`);
+      throw errors.invalid(`cgroup limit ${field}`, `${v} must be an integer from ${min} to ${max}${unlimited ? ` or ${UNLIMITED} (no limit)` : ''}`);
     }
   };
-  int('memoryBytes', 4096, Number.MAX_SAFE_INTEGER);
+  int('memoryBytes', 4096, Number.MAX_SAFE_INTEGER, true);
+  int('memorySwapBytes', 4096, Number.MAX_SAFE_INTEGER, true);
   int('cpuWeight', 1, 10000);
   // The kernel's CFS bandwidth bounds: quota >= 1 ms, period 1 ms .. 1 s.
-  int('cpuQuotaUs', 1000, Number.MAX_SAFE_INTEGER);
+  int('cpuQuotaUs', 1000, Number.MAX_SAFE_INTEGER, true);
   int('cpuPeriodUs', 1000, 1000000);
-  int('pidsMax', 1, 4194304);
+  int('pidsMax', 1, 4194304, true);
+  const { memoryBytes: mem, memorySwapBytes: swap } = limits;
+  if (swap !== undefined && swap !== UNLIMITED && (mem === undefined || mem === UNLIMITED || swap < mem)) {
+    throw errors.invalid('cgroup limit memorySwapBytes', `${swap} must be at least the memory limit (${mem ?? 'not set'}): it counts memory plus swap`);
+  }
+}
+
+/** A limit as a v2 file takes it: "max" for UNLIMITED. */
+export function v2Value(v: number): string {
+  return v === UNLIMITED ? 'max' : String(v);
 }
 
 /** All-zero stats, filled in by each controller's reader. */

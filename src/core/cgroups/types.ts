@@ -3,10 +3,21 @@
 // below the daemon's own cgroup, under a per-daemon "instance" directory, never at the root
 // of a hierarchy, and no process other than the container's own is ever moved.
 
-/** Limits in the kernel's own units. Absent means "no limit" / "default". */
+/** A limit value that lifts the limit (memory, swap, CPU quota, pids): "max" on v2, -1 on v1. */
+export const UNLIMITED = -1;
+
+/**
+ * Limits in the kernel's own units. Absent means "leave as it is" (at create: no limit /
+ * default); UNLIMITED lifts a limit that was set (docker update --pids-limit -1).
+ */
 export interface CgroupLimits {
   /** memory.max (v2) / memory.limit_in_bytes (v1), bytes. */
   memoryBytes?: number;
+  /**
+   * Memory plus swap, Docker's MemorySwap: memory.memsw.limit_in_bytes (v1), memory.max +
+   * memory.swap.max (v2). Absent while memoryBytes is set: no swap at all (memsw = memory).
+   */
+  memorySwapBytes?: number;
   /** CPU weight on the v2 scale 1..10000 (default 100). v1 maps it to cpu.shares. */
   cpuWeight?: number;
   /** CPU bandwidth: quota and period in microseconds (docker --cpus 0.5 = 50000/100000). */
@@ -85,6 +96,16 @@ export interface CgroupManager {
   stats(name: string): CgroupStats;
   /** The live figures (the all-containers view); null when the cgroup is gone. */
   sample?(name: string, detail: boolean): CgroupSample | null;
+  /**
+   * Freezes every process of the cgroup (docker pause): resolves once the kernel reports the
+   * whole cgroup frozen (v1 freezer.state FROZEN, v2 cgroup.events "frozen 1"); a cgroup
+   * that cannot be frozen in time is thawed again and the call throws.
+   */
+  freeze(name: string): Promise<void>;
+  /** Thaws a frozen cgroup (docker unpause); fine on one that is not frozen. */
+  thaw(name: string): Promise<void>;
+  /** True when the cgroup is frozen or freezing (false when it does not exist). */
+  frozen(name: string): boolean;
   /** Kill what is left in the cgroup (SIGKILL) and remove it, on every hierarchy. */
   remove(name: string): Promise<void>;
   /** Names of container cgroups that exist (for collecting leftovers after a crash). */

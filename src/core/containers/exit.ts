@@ -61,6 +61,7 @@ export async function finishExit(rt: ContainerRuntime, rec: ContainerRecord, not
   rec.state = {
     ...rec.state,
     status: 'exited',
+    paused: false,
     pid: 0,
     shimPid: 0,
     exitCode: code ?? (oomKilled ? 137 : 255),

@@ -6,6 +6,8 @@
 //   stdio.ts      the container's stdin/stdout/stderr, logging, attach streams
 //   exit.ts       what happens when a container exits (one function)
 //   stop.ts       stop, kill, restart
+//   pause.ts      pause and unpause (the cgroup freezer)
+//   update.ts     live changes of limits and restart policy
 //   remove.ts     remove and what goes with a container
 //   recovery.ts   daemon start (re-adopt, collect leftovers) and stop
 //   exec.ts       docker exec and the CLI/TUI shell
@@ -14,7 +16,17 @@
 //
 // Operations on one container are serialised (start, stop, restart, remove); others run
 // concurrently.
-import type { BoxifyStatsEntry, ContainerCreateRequest, ContainerCreateResponse, ContainerInspect, ContainerSummary, ExecCreateRequest, ExecInspect } from '../api/types.js';
+import type {
+  BoxifyStatsEntry,
+  ContainerCreateRequest,
+  ContainerCreateResponse,
+  ContainerInspect,
+  ContainerSummary,
+  ContainerUpdateRequest,
+  ContainerUpdateResponse,
+  ExecCreateRequest,
+  ExecInspect,
+} from '../api/types.js';
 import type { StatsSample } from '../stats.js';
 import type { EnterTarget } from '../sys/enter.js';
 import { errors } from '../errors.js';
@@ -23,11 +35,13 @@ import { ExecRegistry, type PreparedExec } from './exec.js';
 import type { ContainerIO } from './io.js';
 import { isRunning, type ContainerRecord } from './record.js';
 import { detachAll, recoverContainers, removeAll } from './recovery.js';
+import { pauseContainer, unpauseContainer } from './pause.js';
 import { removeContainer } from './remove.js';
 import { ContainerRuntime, type LifecycleHooks, type ManagerDeps } from './runtime.js';
 import { startContainer } from './start.js';
 import { ContainerStats } from './stats.js';
 import { killContainer, stopContainer } from './stop.js';
+import { updateContainer } from './update.js';
 import type { ContainerStore } from './store.js';
 import { validateName } from './validate.js';
 import { containerInspect, containerSummary } from './views.js';
@@ -64,9 +78,13 @@ export class ContainerManager {
     return createContainer(this.rt, body, requestedName);
   }
 
+  /** A start by a user: the restart policy's count begins again (as Docker's RestartCount). */
   start(ref: string): Promise<'started' | 'already-running'> {
     const rec = this.rt.store.resolve(ref);
-    return this.rt.locks.run(rec.id, () => startContainer(this.rt, rec.id));
+    return this.rt.locks.run(rec.id, async () => {
+      if (rec.state.status !== 'running') rec.restartCount = 0;
+      return startContainer(this.rt, rec.id);
+    });
   }
 
   stop(ref: string, opts: { timeout?: number; signal?: string } = {}): Promise<'stopped' | 'not-running'> {
@@ -74,18 +92,33 @@ export class ContainerManager {
     return this.rt.locks.run(rec.id, () => stopContainer(this.rt, rec.id, opts));
   }
 
-  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
-    killContainer(this.rt, ref, signal);
+  kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    return killContainer(this.rt, ref, signal);
   }
 
-  /** Stop then start under one lock, so nothing else runs in between. */
+  /** Stop then start under one lock, so nothing else runs in between (a start by a user). */
   async restart(ref: string, timeout?: number): Promise<void> {
     const rec = this.rt.store.resolve(ref);
     await this.rt.locks.run(rec.id, async () => {
       await stopContainer(this.rt, rec.id, { timeout });
-      rec.restartCount++;
+      rec.restartCount = 0;
       await startContainer(this.rt, rec.id);
     });
+  }
+
+  pause(ref: string): Promise<void> {
+    const rec = this.rt.store.resolve(ref);
+    return this.rt.locks.run(rec.id, () => pauseContainer(this.rt, rec.id));
+  }
+
+  unpause(ref: string): Promise<void> {
+    const rec = this.rt.store.resolve(ref);
+    return this.rt.locks.run(rec.id, () => unpauseContainer(this.rt, rec.id));
+  }
+
+  update(ref: string, body: ContainerUpdateRequest): Promise<ContainerUpdateResponse> {
+    const rec = this.rt.store.resolve(ref);
+    return this.rt.locks.run(rec.id, () => updateContainer(this.rt, rec.id, body));
   }
 
   /** Resolves with the exit code when the condition is met. Registered before it returns. */

@@ -52,6 +52,12 @@ export async function recoverContainers(rt: ContainerRuntime): Promise<void> {
 
 /** Takes over a container a previous daemon started: its output FIFOs, ports, and its exit. */
 function adopt(rt: ContainerRuntime, rec: ContainerRecord): void {
+  // The freezer outlives the daemon: the cgroup says whether it is paused.
+  const paused = rt.d.cgroups.frozen(rec.id);
+  if (paused !== !!rec.state.paused) {
+    rec.state.paused = paused;
+    rt.store.save(rec);
+  }
   const live: Live = { writer: new LogWriter(rt.logPath(rec.id)), readers: [], exiting: false };
   rt.live.set(rec.id, live);
   readFifos(rt, rec.id, live);

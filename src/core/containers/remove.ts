@@ -3,7 +3,7 @@
 // veth, address lease, its directory and record.
 import { guard, isRunning, type ContainerRecord } from './record.js';
 import type { ContainerRuntime } from './runtime.js';
-import { signalContainer } from './stop.js';
+import { signalContainer, thawForSignal } from './stop.js';
 
 export function removeContainer(rt: ContainerRuntime, ref: string, opts: { force?: boolean; volumes?: boolean } = {}): Promise<void> {
   const rec = rt.store.resolve(ref);
@@ -14,6 +14,7 @@ export function removeContainer(rt: ContainerRuntime, ref: string, opts: { force
     if (isRunning(cur)) {
       const exited = rt.waiters.add(cur.id, 'next-exit');
       signalContainer(cur, 9);
+      await thawForSignal(rt, cur);
       await exited;
     }
     await destroy(rt, cur, !!opts.volumes);

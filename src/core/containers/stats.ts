@@ -124,7 +124,7 @@ export class ContainerStats {
   }
 
   top(r: ContainerRecord): { Titles: string[]; Processes: string[][] } {
-    guard.canExec(r);
+    guard.canSignal(r);
     const rows: string[][] = [];
     for (const pid of this.cgroups.pids(r.id)) {
       try {

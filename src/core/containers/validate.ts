@@ -6,14 +6,14 @@ import type { ContainerCreateRequest, HostConfig } from '../api/types.js';
 import type { CgroupLimits } from '../cgroups/types.js';
 import type { ImageConfig } from '../images/types.js';
 import { errors } from '../errors.js';
-import { cpuSharesToWeight } from '../config/cpu-weight.js';
+import { parseRestartPolicy } from '../supervision/policy.js';
+import { resourceLimits } from './resources.js';
 import type { NormalizedConfig } from './record.js';
 
 export const NAME_RE = /^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const HOSTNAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const ENV_KEY_RE = /^[^=\0]+$/;
-/** Docker's floor: a smaller limit cannot even start a process. */
-export const MIN_MEMORY = 6 * 1024 * 1024;
+export { MIN_MEMORY } from './resources.js';
 
 export function validateName(name: string): string {
   if (!NAME_RE.test(name)) {
@@ -115,40 +115,17 @@ export function validateCreate(body: ContainerCreateRequest, image: ImageConfig)
     throw errors.invalid('Hostname', `"${hostname}" is not a valid hostname (letters, digits and '-', at most 63)`);
   }
 
-  const limits: CgroupLimits = {};
-  const memory = optNumber(hc.Memory, 'HostConfig.Memory');
-  if (memory) {
-    if (memory < MIN_MEMORY) throw errors.invalid('HostConfig.Memory', 'Minimum memory limit allowed is 6MB');
-    limits.memoryBytes = Math.floor(memory);
-  }
-  const nano = optNumber(hc.NanoCpus, 'HostConfig.NanoCpus');
-  const quota = optNumber(hc.CpuQuota, 'HostConfig.CpuQuota');
-  const period = optNumber(hc.CpuPeriod, 'HostConfig.CpuPeriod');
-  if (nano && (quota || period)) {
-    throw errors.invalid('HostConfig.NanoCpus', 'conflicting options: NanoCpus (--cpus) and CpuQuota/CpuPeriod cannot both be set');
-  }
-  if (nano) {
-    if (nano < 0.01e9) throw errors.invalid('HostConfig.NanoCpus', 'range of CPUs is from 0.01 to the number of CPUs available');
-    limits.cpuPeriodUs = 100_000;
-    limits.cpuQuotaUs = Math.round((nano / 1e9) * 100_000);
-  } else if (quota && quota > 0) {
-    if (quota < 1000) throw errors.invalid('HostConfig.CpuQuota', 'CPU cfs quota can not be less than 1ms (i.e. 1000)');
-    limits.cpuQuotaUs = quota;
-    limits.cpuPeriodUs = period || 100_000;
-  }
-  const shares = optNumber(hc.CpuShares, 'HostConfig.CpuShares');
-  if (shares) {
-    if (shares < 2 || shares > 262144) throw errors.invalid('HostConfig.CpuShares', 'must be between 2 and 262144');
-    limits.cpuWeight = cpuSharesToWeight(shares);
-  }
-  const pids = optNumber(hc.PidsLimit, 'HostConfig.PidsLimit');
-  if (pids && pids > 0) limits.pidsMax = Math.floor(pids);
+  const limits: CgroupLimits = resourceLimits(hc);
 
   const mode = hc.NetworkMode === undefined || hc.NetworkMode === '' || hc.NetworkMode === 'default' ? 'bridge' : hc.NetworkMode;
   if (mode !== 'bridge' && mode !== 'none') {
     throw errors.invalid('HostConfig.NetworkMode', `"${mode}" is not supported: use "bridge" (the default) or "none"`);
   }
-  optBool(hc.AutoRemove, 'HostConfig.AutoRemove');
+  const autoRemove = optBool(hc.AutoRemove, 'HostConfig.AutoRemove');
+  const restartPolicy = parseRestartPolicy(hc.RestartPolicy);
+  if (autoRemove && restartPolicy.Name !== 'no') {
+    throw errors.invalid('HostConfig.AutoRemove', `conflicting options: cannot specify both --restart ${restartPolicy.Name} and --rm (a container that removes itself cannot be restarted)`);
+  }
   const stopTimeout = optNumber(body.StopTimeout, 'StopTimeout');
 
   const config: NormalizedConfig = {
@@ -171,28 +148,34 @@ export function validateCreate(body: ContainerCreateRequest, image: ImageConfig)
     StopTimeout: stopTimeout ?? 10,
   };
   parseSignal(config.StopSignal, 'StopSignal');
-  return { config, hostConfig: hc, limits, networkMode: mode, path: argv[0]!, args: argv.slice(1) };
+  return { config, hostConfig: { ...hc, RestartPolicy: restartPolicy }, limits, networkMode: mode, path: argv[0]!, args: argv.slice(1) };
 }
 
+/** Docker's Linux signal names (moby/sys/signal): the only names accepted, with or without SIG. */
 const SIGNALS: Record<string, number> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, IOT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12,
-  PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23,
-  XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, POLL: 29, PWR: 30, SYS: 31,
+  ABRT: 6, ALRM: 14, BUS: 7, CHLD: 17, CLD: 17, CONT: 18, FPE: 8, HUP: 1, ILL: 4, INT: 2, IO: 29, IOT: 6, KILL: 9,
+  PIPE: 13, POLL: 29, PROF: 27, PWR: 30, QUIT: 3, SEGV: 11, STKFLT: 16, STOP: 19, SYS: 31, TERM: 15, TRAP: 5,
+  TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, USR1: 10, USR2: 12, VTALRM: 26, WINCH: 28, XCPU: 24, XFSZ: 25,
+  RTMIN: 34, RTMAX: 64,
 };
+for (let i = 1; i <= 15; i++) SIGNALS[`RTMIN+${i}`] = 34 + i;
+for (let i = 14; i >= 1; i--) SIGNALS[`RTMAX-${i}`] = 64 - i;
+const SIGNAL_NUMBERS = new Set(Object.values(SIGNALS));
 
-/** "SIGTERM", "TERM", "term" or "15" -> 15; anything else is a 400 naming the field. */
+/**
+ * Docker's signal syntax: a name from its table ("SIGTERM", "TERM", "term", "RTMIN+3") or a
+ * number it knows (1-31, 34-64); anything else is a 400 naming the field.
+ */
 export function parseSignal(sig: string, field = 'signal'): number {
   const s = sig.trim().toUpperCase();
   if (/^\d+$/.test(s)) {
     const n = Number(s);
-    if (n >= 1 && n <= 64) return n;
+    if (SIGNAL_NUMBERS.has(n)) return n;
   } else {
-    const name = s.startsWith('SIG') ? s.slice(3) : s;
-    const rt = /^RTMIN(\+(\d+))?$/.exec(name);
-    if (rt) return 34 + Number(rt[2] ?? 0);
-    if (SIGNALS[name] !== undefined) return SIGNALS[name]!;
+    const n = SIGNALS[s.startsWith('SIG') ? s.slice(3) : s];
+    if (n !== undefined) return n;
   }
-  throw errors.invalid(field, `"${sig}" is not a signal: use a name like SIGTERM or KILL, or a number 1-64`);
+  throw errors.invalid(field, `"${sig}" is not a signal: use a name like SIGTERM or KILL, or a number 1-31 or 34-64 (Invalid signal: ${sig})`);
 }
 
 /** A user as the process runs: IDs, and the home directory from passwd (`/` when it has none). */

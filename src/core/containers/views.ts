@@ -2,7 +2,7 @@
 import type { ContainerInspect, ContainerSummary, EndpointSettings, MountPoint } from '../api/types.js';
 import { toInspectPorts, toPortSummaries } from '../network/ports.js';
 import { toMountPoints } from '../volumes/index.js';
-import { humanStatus, isRunning, type ContainerRecord } from './record.js';
+import { apiStatus, humanStatus, isRunning, type ContainerRecord } from './record.js';
 
 export function containerSummary(r: ContainerRecord): ContainerSummary {
   return {
@@ -14,7 +14,7 @@ export function containerSummary(r: ContainerRecord): ContainerSummary {
     Created: Math.floor(Date.parse(r.created) / 1000),
     Ports: toPortSummaries(isRunning(r) ? (r.ports ?? []) : [], Object.keys(r.config.ExposedPorts)),
     Labels: r.config.Labels,
-    State: r.state.status,
+    State: apiStatus(r),
     Status: humanStatus(r),
     HostConfig: { NetworkMode: r.network.mode === 'none' ? 'none' : 'default' },
     NetworkSettings: { Networks: endpoints(r) },
@@ -32,10 +32,10 @@ export function containerInspect(r: ContainerRecord, logPath: string): Container
     Path: r.path,
     Args: r.args,
     State: {
-      Status: r.state.status,
-      Running: running,
-      Paused: false,
-      Restarting: false,
+      Status: apiStatus(r),
+      Running: running || r.state.status === 'restarting',
+      Paused: !!r.state.paused,
+      Restarting: r.state.status === 'restarting',
       OOMKilled: r.state.oomKilled,
       Dead: r.state.status === 'dead',
       Pid: r.state.pid,

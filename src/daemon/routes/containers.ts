@@ -1,7 +1,8 @@
 // /containers/...: the container lifecycle in Docker's shapes, mapped onto ContainerManager.
-import { LOG_COUNT_HEADER, type ContainerCreateRequest } from '../../core/api/types.js';
+import { LOG_COUNT_HEADER, type ContainerCreateRequest, type ContainerUpdateRequest } from '../../core/api/types.js';
 import { errors } from '../../core/errors.js';
 import { followLogRecords, readLogRecords, type LogRecord } from '../../core/containers/logs.js';
+import { guard } from '../../core/containers/record.js';
 import type { StatsSample } from '../../core/stats.js';
 import type { DaemonContext } from '../context.js';
 import { queryBool, queryInt, reply, type Router } from '../router.js';
@@ -61,6 +62,21 @@ export function registerContainerRoutes(router: Router, d: DaemonContext): void 
   router.post('/containers/:id/kill', async (ctx) => {
     await c.kill(ctx.params.id!, ctx.query.get('signal') || 'SIGKILL');
     return reply(204);
+  });
+
+  router.post('/containers/:id/pause', async (ctx) => {
+    await c.pause(ctx.params.id!);
+    return reply(204);
+  });
+
+  router.post('/containers/:id/unpause', async (ctx) => {
+    await c.unpause(ctx.params.id!);
+    return reply(204);
+  });
+
+  router.post('/containers/:id/update', async (ctx) => {
+    const body = await ctx.json<ContainerUpdateRequest>();
+    return c.update(ctx.params.id!, body);
   });
 
   router.post('/containers/:id/rename', (ctx) => {
@@ -215,6 +231,7 @@ export function parseDetachKeys(spec: string | null): Buffer {
 function attach(ctx: RequestContext, d: DaemonContext): void {
   const c = d.containers;
   const rec = c.resolve(ctx.params.id!);
+  guard.canAttach(rec);
   const q = ctx.query;
   const tty = rec.config.Tty;
   const wantOut = queryBool(q, 'stdout');

@@ -46,6 +46,7 @@ export function registerSystemRoutes(router: Router, d: DaemonContext): void {
   router.get('/info', () => {
     const all = d.containers.list(true);
     const running = all.filter((c) => c.State === 'running').length;
+    const paused = all.filter((c) => c.State === 'paused').length;
     return {
       ID: d.config.instance,
       Name: os.hostname(),
@@ -58,8 +59,8 @@ export function registerSystemRoutes(router: Router, d: DaemonContext): void {
       MemTotal: os.totalmem(),
       Containers: all.length,
       ContainersRunning: running,
-      ContainersPaused: 0,
-      ContainersStopped: all.length - running,
+      ContainersPaused: paused,
+      ContainersStopped: all.length - running - paused,
       Images: d.images.list().length,
       Driver: 'overlay',
       DriverStatus: [['Backing Filesystem', 'overlayfs']],

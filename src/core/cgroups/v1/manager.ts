@@ -13,11 +13,12 @@ import * as blkio from './blkio.js';
 import * as cpu from './cpu.js';
 import * as cpuacct from './cpuacct.js';
 import * as devices from './devices.js';
+import * as freezer from './freezer.js';
 import * as memory from './memory.js';
 import * as pids from '../v2/pids.js';
 
 /** The controllers Boxify uses on v1; ones the host does not mount are skipped (memory is required). */
-export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'devices'] as const;
+export const V1_CONTROLLERS = ['memory', 'cpu', 'cpuacct', 'pids', 'blkio', 'devices', 'freezer'] as const;
 export type V1Controller = (typeof V1_CONTROLLERS)[number];
 
 /**
@@ -198,8 +199,34 @@ export class V1Manager implements CgroupManager {
     return out;
   }
 
+  private freezerDir(name: string): string {
+    checkCgroupName('container cgroup name', name);
+    const d = this.controllerDir('freezer', name);
+    if (d === undefined) {
+      throw new BoxifyError('unavailable', 'pause needs the cgroup v1 freezer controller, which is not mounted on this host (mount -t cgroup -o freezer cgroup /sys/fs/cgroup/freezer)');
+    }
+    if (!fs.existsSync(d)) throw errors.notFound(`no cgroup for ${name}`);
+    return d;
+  }
+
+  async freeze(name: string): Promise<void> {
+    return freezer.freeze(this.freezerDir(name));
+  }
+
+  async thaw(name: string): Promise<void> {
+    return freezer.thaw(this.freezerDir(name));
+  }
+
+  frozen(name: string): boolean {
+    checkCgroupName('container cgroup name', name);
+    const d = this.controllerDir('freezer', name);
+    return d !== undefined && freezer.frozen(d);
+  }
+
   async remove(name: string): Promise<void> {
     checkCgroupName('container cgroup name', name);
+    // A frozen task cannot act on SIGKILL on v1: thaw first (no-op when not frozen).
+    if (this.frozen(name)) await this.thaw(name).catch(() => undefined);
     for (const m of this.mounts()) this.reader.forget(this.dir(m, name));
     const dirs = this.mounts().flatMap((m) => subtreeDeepestFirst(this.dir(m, name)));
     await killAndRemove(dirs, undefined);

@@ -1,26 +1,37 @@
 // cgroup v1 memory controller: memory.limit_in_bytes (+ memsw), usage, memory.stat, OOM kills.
 import * as path from 'node:path';
-import type { CgroupLimits, CgroupStats } from '../types.js';
+import { BoxifyError } from '../../errors.js';
+import { UNLIMITED, type CgroupLimits, type CgroupStats } from '../types.js';
 import { exists, readKeyed, readNumber, readText, writeValue } from '../fsutil.js';
 import { parseV1MemoryLimit } from '../parse.js';
 
+/** UNLIMITED compares as larger than any limit. */
+const asNumber = (v: number | null): number => (v === null || v === UNLIMITED ? Infinity : v);
+
 export function apply(dir: string, limits: CgroupLimits): void {
-  if (limits.memoryBytes === undefined) return;
+  if (limits.memoryBytes === undefined && limits.memorySwapBytes === undefined) return;
   const limit = path.join(dir, 'memory.limit_in_bytes');
   const memsw = path.join(dir, 'memory.memsw.limit_in_bytes');
   if (!exists(memsw)) {
-    writeValue(limit, limits.memoryBytes);
+    if (limits.memorySwapBytes !== undefined && limits.memorySwapBytes !== limits.memoryBytes) {
+      throw new BoxifyError('unavailable', 'cannot limit swap: this kernel has no swap accounting (memory.memsw.limit_in_bytes is missing; boot with swapaccount=1)', { field: 'MemorySwap' });
+    }
+    if (limits.memoryBytes !== undefined) writeValue(limit, limits.memoryBytes);
     return;
   }
+  const curLimit = asNumber(parseV1MemoryLimit(readText(limit)));
+  const curMemsw = asNumber(parseV1MemoryLimit(readText(memsw)));
+  const newLimit = limits.memoryBytes ?? (curLimit === Infinity ? UNLIMITED : curLimit);
+  // Without a swap figure, memory+swap follows the memory limit: no swap.
+  const newMemsw = limits.memorySwapBytes ?? newLimit;
   // memsw (memory+swap) must stay >= the memory limit at every moment, so when the limit
-  // grows memsw goes first; otherwise the limit goes first. memsw = limit means no swap.
-  const current = parseV1MemoryLimit(readText(limit)) ?? Infinity;
-  if (limits.memoryBytes > current) {
-    writeValue(memsw, limits.memoryBytes);
-    writeValue(limit, limits.memoryBytes);
+  // grows past the current memsw, memsw goes first; otherwise the limit goes first.
+  if (asNumber(newLimit) > curMemsw) {
+    writeValue(memsw, newMemsw);
+    writeValue(limit, newLimit);
   } else {
-    writeValue(limit, limits.memoryBytes);
-    writeValue(memsw, limits.memoryBytes);
+    writeValue(limit, newLimit);
+    writeValue(memsw, newMemsw);
   }
 }
 

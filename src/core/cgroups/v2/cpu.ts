@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import type { CgroupLimits, CgroupStats } from '../types.js';
 import { readKeyed, readText, writeValue } from '../fsutil.js';
+import { v2Value } from '../parse.js';
 
 const DEFAULT_PERIOD_US = 100000;
 
@@ -11,7 +12,7 @@ export function apply(dir: string, limits: CgroupLimits): void {
   // cpu.max holds both numbers; a change of one keeps the other as it is.
   const file = path.join(dir, 'cpu.max');
   const [curQuota, curPeriod] = (readText(file) ?? '').trim().split(/\s+/);
-  const quota = limits.cpuQuotaUs ?? (curQuota || 'max');
+  const quota = limits.cpuQuotaUs === undefined ? curQuota || 'max' : v2Value(limits.cpuQuotaUs);
   const period = limits.cpuPeriodUs ?? (Number(curPeriod) || DEFAULT_PERIOD_US);
   writeValue(file, `${quota} ${period}`);
 }

@@ -17,6 +17,7 @@ import { killAndRemove, mkdirOnce, readPids, readText, rmdirCgroup, subdirs, sub
 import { checkCgroupName, checkLimits, emptyStats, ioTotals, parseIoStat, parseMax } from '../parse.js';
 import { FileReader, keyedValue } from '../reader.js';
 import * as cpu from './cpu.js';
+import * as freezer from './freezer.js';
 import * as io from './io.js';
 import * as memory from './memory.js';
 import * as pids from './pids.js';
@@ -128,6 +129,24 @@ export class V2Manager implements CgroupManager {
       };
     }
     return out;
+  }
+
+  private existing(name: string): string {
+    const d = this.dir(name);
+    if (!fs.existsSync(d)) throw errors.notFound(`no cgroup for ${name}`);
+    return d;
+  }
+
+  async freeze(name: string): Promise<void> {
+    return freezer.freeze(this.existing(name));
+  }
+
+  async thaw(name: string): Promise<void> {
+    return freezer.thaw(this.existing(name));
+  }
+
+  frozen(name: string): boolean {
+    return freezer.frozen(this.dir(name));
   }
 
   async remove(name: string): Promise<void> {

@@ -2,10 +2,10 @@
 import * as path from 'node:path';
 import type { CgroupLimits, CgroupStats } from '../types.js';
 import { readNumber, readText, writeValue } from '../fsutil.js';
-import { parseMax } from '../parse.js';
+import { parseMax, v2Value } from '../parse.js';
 
 export function apply(dir: string, limits: CgroupLimits): void {
-  if (limits.pidsMax !== undefined) writeValue(path.join(dir, 'pids.max'), limits.pidsMax);
+  if (limits.pidsMax !== undefined) writeValue(path.join(dir, 'pids.max'), v2Value(limits.pidsMax));
 }
 
 export function stats(dir: string, s: CgroupStats): void {
